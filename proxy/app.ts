@@ -1,0 +1,61 @@
+/** The proxy's HTTP surface: API, provider callbacks, sandbox simulators and the built PWA, on one port. */
+import { Hono } from 'hono';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HealthResponse } from '../contract/api.ts';
+import { requireTerminal, type AuthEnv, type Terminals } from './auth/terminals.ts';
+import type { Config } from './config.ts';
+import type { EventBus } from './events/bus.ts';
+import { ApiError, onError } from './http/errors.ts';
+import type { Ledger } from './ledger/payments.ts';
+import type { PaymentService } from './payments/service.ts';
+import type { ProviderRegistry } from './providers/index.ts';
+import { eventRoutes } from './routes/events.ts';
+import { paymentRoutes } from './routes/payments.ts';
+import { pairingRoute, terminalRoutes } from './routes/terminals.ts';
+
+export interface AppDeps {
+  config: Config;
+  ledger: Ledger;
+  terminals: Terminals;
+  service: PaymentService;
+  providers: ProviderRegistry;
+  bus: EventBus;
+  /** Simulators served under /sandbox/<provider>/ (sandbox mode). */
+  sandbox?: Hono;
+}
+
+export function createApp(deps: AppDeps): Hono {
+  const { config, ledger, terminals, service, providers, bus } = deps;
+  const app = new Hono();
+  app.onError(onError);
+
+  const api = new Hono<AuthEnv>();
+  api.get('/health', (c) =>
+    c.json({
+      ok: providers.all().some((p) => p.info().ready),
+      mode: config.mode,
+      providers: providers.all().map((p) => ({ id: p.id, ready: p.info().ready, message: p.info().message })),
+    } satisfies HealthResponse),
+  );
+  api.route('/', pairingRoute(terminals));
+  api.use('*', requireTerminal(terminals));
+  api.route('/', terminalRoutes(terminals, config.pairingCodeTtlMs));
+  api.route('/', paymentRoutes({ service, ledger, providers, storeName: config.storeName }));
+  api.route('/', eventRoutes(bus));
+  api.all('*', () => {
+    throw new ApiError(404, 'not_found', '没有这个接口 / No such endpoint');
+  });
+  app.route('/api', api);
+
+  if (deps.sandbox) app.route('/sandbox', deps.sandbox);
+
+  app.use('/*', serveStatic({ root: config.staticDir }));
+  const index = join(config.staticDir, 'index.html');
+  app.get('*', (c) => {
+    if (!existsSync(index)) return c.text('The PWA is not built yet: run `npm run build` (npm start does it for you).', 503);
+    return c.html(readFileSync(index, 'utf8'));
+  });
+  return app;
+}

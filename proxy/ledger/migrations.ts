@@ -1,0 +1,95 @@
+/**
+ * Schema migrations, applied in order, each once, inside a transaction.
+ * Never edit a migration that has shipped: add a new one.
+ */
+export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'initial ledger',
+    sql: `
+      CREATE TABLE terminals (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('cashier', 'manager')),
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+      );
+      CREATE TABLE pairing_codes (
+        code_hash TEXT PRIMARY KEY,
+        role TEXT NOT NULL CHECK (role IN ('cashier', 'manager')),
+        expires_at INTEGER NOT NULL,
+        used_at TEXT
+      );
+      CREATE TABLE payments (
+        out_no TEXT PRIMARY KEY,
+        terminal_id TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        method TEXT NOT NULL,
+        amount_fen INTEGER NOT NULL CHECK (amount_fen > 0),
+        auth_code TEXT,
+        status TEXT NOT NULL CHECK (status IN ('unknown', 'paying', 'paid', 'failed', 'cancelled', 'refunded')),
+        provider_ref TEXT,
+        trade_no TEXT,
+        paid_at TEXT,
+        refunded_fen INTEGER NOT NULL DEFAULT 0 CHECK (refunded_fen >= 0 AND refunded_fen <= amount_fen),
+        message TEXT,
+        error_code TEXT,
+        items TEXT,
+        remark TEXT,
+        printinfo TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        -- resolver bookkeeping: when to ask the provider next, and until when
+        next_check_at INTEGER,
+        deadline_at INTEGER,
+        watch_until INTEGER,
+        checks INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX payments_next_check ON payments (next_check_at) WHERE next_check_at IS NOT NULL;
+      CREATE INDEX payments_created ON payments (created_at);
+      CREATE TABLE refunds (
+        refund_no TEXT PRIMARY KEY,
+        out_no TEXT NOT NULL REFERENCES payments (out_no),
+        amount_fen INTEGER NOT NULL CHECK (amount_fen > 0),
+        status TEXT NOT NULL CHECK (status IN ('unknown', 'refunded', 'failed')),
+        reason TEXT,
+        terminal_id TEXT,
+        provider_ref TEXT,
+        message TEXT,
+        printinfo TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX refunds_out_no ON refunds (out_no);
+      CREATE TABLE payment_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        out_no TEXT NOT NULL,
+        from_status TEXT,
+        to_status TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        at TEXT NOT NULL
+      );
+      CREATE INDEX payment_events_out_no ON payment_events (out_no);
+      CREATE TABLE provider_calls (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        provider TEXT NOT NULL,
+        op TEXT NOT NULL,
+        out_no TEXT,
+        request TEXT NOT NULL,
+        response TEXT NOT NULL,
+        ok INTEGER NOT NULL,
+        error_kind TEXT,
+        duration_ms INTEGER NOT NULL,
+        at TEXT NOT NULL
+      );
+      CREATE INDEX provider_calls_out_no ON provider_calls (out_no);
+      CREATE TABLE provider_state (
+        provider TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (provider, key)
+      );
+    `,
+  },
+];

@@ -1,0 +1,305 @@
+/** The payments ledger: every payment, every refund, every state change. Amounts are integer fen. */
+import type { CartItem, PaymentStatus, PaymentView } from '../../contract/api.ts';
+import type { Db } from './db.ts';
+
+export interface PaymentRecord {
+  outNo: string;
+  terminalId: string;
+  provider: string;
+  method: string;
+  amountFen: number;
+  authCode?: string;
+  status: PaymentStatus;
+  providerRef?: string;
+  tradeNo?: string;
+  paidAt?: string;
+  refundedFen: number;
+  message?: string;
+  errorCode?: string;
+  items?: CartItem[];
+  remark?: string;
+  printinfo?: string;
+  createdAt: string;
+  updatedAt: string;
+  nextCheckAt?: number;
+  deadlineAt?: number;
+  watchUntil?: number;
+  checks: number;
+}
+
+export interface RefundRecord {
+  refundNo: string;
+  outNo: string;
+  amountFen: number;
+  status: 'unknown' | 'refunded' | 'failed';
+  reason?: string;
+  terminalId?: string;
+  providerRef?: string;
+  message?: string;
+  printinfo?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+type Row = Record<string, unknown>;
+const str = (v: unknown) => (v === null || v === undefined ? undefined : String(v));
+const num = (v: unknown) => (v === null || v === undefined ? undefined : Number(v));
+
+function toPayment(r: Row): PaymentRecord {
+  return {
+    outNo: String(r.out_no),
+    terminalId: String(r.terminal_id),
+    provider: String(r.provider),
+    method: String(r.method),
+    amountFen: Number(r.amount_fen),
+    authCode: str(r.auth_code),
+    status: r.status as PaymentStatus,
+    providerRef: str(r.provider_ref),
+    tradeNo: str(r.trade_no),
+    paidAt: str(r.paid_at),
+    refundedFen: Number(r.refunded_fen),
+    message: str(r.message),
+    errorCode: str(r.error_code),
+    items: r.items ? (JSON.parse(String(r.items)) as CartItem[]) : undefined,
+    remark: str(r.remark),
+    printinfo: str(r.printinfo),
+    createdAt: String(r.created_at),
+    updatedAt: String(r.updated_at),
+    nextCheckAt: num(r.next_check_at),
+    deadlineAt: num(r.deadline_at),
+    watchUntil: num(r.watch_until),
+    checks: Number(r.checks),
+  };
+}
+
+function toRefund(r: Row): RefundRecord {
+  return {
+    refundNo: String(r.refund_no),
+    outNo: String(r.out_no),
+    amountFen: Number(r.amount_fen),
+    status: r.status as RefundRecord['status'],
+    reason: str(r.reason),
+    terminalId: str(r.terminal_id),
+    providerRef: str(r.provider_ref),
+    message: str(r.message),
+    printinfo: str(r.printinfo),
+    createdAt: String(r.created_at),
+    updatedAt: String(r.updated_at),
+  };
+}
+
+export function maskAuthCode(code: string | undefined): string | undefined {
+  if (!code) return undefined;
+  return code.length <= 4 ? '****' : '*'.repeat(code.length - 4) + code.slice(-4);
+}
+
+export function toView(p: PaymentRecord): PaymentView {
+  return {
+    outNo: p.outNo,
+    status: p.status,
+    amountFen: p.amountFen,
+    provider: p.provider,
+    method: p.method,
+    providerRef: p.providerRef,
+    tradeNo: p.tradeNo,
+    paidAt: p.paidAt,
+    message: p.message,
+    refundedFen: p.refundedFen,
+    createdAt: p.createdAt,
+    authCodeMasked: maskAuthCode(p.authCode),
+  };
+}
+
+/** Fields the service may change on a payment. */
+export type PaymentPatch = Partial<
+  Pick<
+    PaymentRecord,
+    | 'status' | 'providerRef' | 'tradeNo' | 'paidAt' | 'refundedFen' | 'message' | 'errorCode' | 'printinfo'
+    | 'nextCheckAt' | 'deadlineAt' | 'watchUntil' | 'checks' | 'authCode'
+  >
+>;
+
+const COLUMNS: Record<keyof PaymentPatch, string> = {
+  status: 'status', providerRef: 'provider_ref', tradeNo: 'trade_no', paidAt: 'paid_at',
+  refundedFen: 'refunded_fen', message: 'message', errorCode: 'error_code', printinfo: 'printinfo',
+  nextCheckAt: 'next_check_at', deadlineAt: 'deadline_at', watchUntil: 'watch_until', checks: 'checks',
+  authCode: 'auth_code',
+};
+
+export interface ListFilter {
+  from?: string;
+  to?: string;
+  status?: string;
+  method?: string;
+  terminalId?: string;
+  page: number;
+  pageSize: number;
+}
+
+export class Ledger {
+  readonly #db: Db;
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  get db(): Db {
+    return this.#db;
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.#db.transaction(fn).immediate();
+  }
+
+  getPayment(outNo: string): PaymentRecord | undefined {
+    const r = this.#db.prepare('SELECT * FROM payments WHERE out_no = ?').get(outNo) as Row | undefined;
+    return r ? toPayment(r) : undefined;
+  }
+
+  insertPayment(p: Omit<PaymentRecord, 'refundedFen' | 'checks' | 'updatedAt'>): void {
+    this.#db
+      .prepare(
+        `INSERT INTO payments (out_no, terminal_id, provider, method, amount_fen, auth_code, status, message,
+           items, remark, created_at, updated_at, next_check_at, deadline_at)
+         VALUES (@outNo, @terminalId, @provider, @method, @amountFen, @authCode, @status, @message,
+           @items, @remark, @createdAt, @createdAt, @nextCheckAt, @deadlineAt)`,
+      )
+      .run({
+        outNo: p.outNo, terminalId: p.terminalId, provider: p.provider, method: p.method, amountFen: p.amountFen,
+        authCode: p.authCode ?? null, status: p.status, message: p.message ?? null,
+        items: p.items ? JSON.stringify(p.items) : null, remark: p.remark ?? null, createdAt: p.createdAt,
+        nextCheckAt: p.nextCheckAt ?? null, deadlineAt: p.deadlineAt ?? null,
+      });
+    this.recordEvent(p.outNo, undefined, p.status, 'created');
+  }
+
+  /** Applies a patch; records a state change event when the status changes. Returns the new record. */
+  updatePayment(outNo: string, patch: PaymentPatch, reason: string): PaymentRecord {
+    const before = this.getPayment(outNo);
+    if (!before) throw new Error(`no payment ${outNo}`);
+    const keys = Object.keys(patch) as (keyof PaymentPatch)[];
+    if (keys.length) {
+      const sets = keys.map((k) => `${COLUMNS[k]} = @${k}`).join(', ');
+      const values: Record<string, unknown> = { outNo, updatedAt: new Date().toISOString() };
+      for (const k of keys) values[k] = patch[k] ?? null;
+      this.#db.prepare(`UPDATE payments SET ${sets}, updated_at = @updatedAt WHERE out_no = @outNo`).run(values);
+    }
+    if (patch.status && patch.status !== before.status) this.recordEvent(outNo, before.status, patch.status, reason);
+    return this.getPayment(outNo)!;
+  }
+
+  recordEvent(outNo: string, from: string | undefined, to: string, reason: string): void {
+    this.#db
+      .prepare('INSERT INTO payment_events (out_no, from_status, to_status, reason, at) VALUES (?, ?, ?, ?, ?)')
+      .run(outNo, from ?? null, to, reason, new Date().toISOString());
+  }
+
+  events(outNo: string): { from?: string; to: string; reason: string; at: string }[] {
+    return (this.#db.prepare('SELECT * FROM payment_events WHERE out_no = ? ORDER BY id').all(outNo) as Row[]).map((r) => ({
+      from: str(r.from_status),
+      to: String(r.to_status),
+      reason: String(r.reason),
+      at: String(r.at),
+    }));
+  }
+
+  /** Payments the resolver must look at now. */
+  due(now: number, limit = 50): PaymentRecord[] {
+    return (
+      this.#db
+        .prepare('SELECT * FROM payments WHERE next_check_at IS NOT NULL AND next_check_at <= ? ORDER BY next_check_at LIMIT ?')
+        .all(now, limit) as Row[]
+    ).map(toPayment);
+  }
+
+  /** After a restart nothing unsettled waits for a schedule made by the previous process. */
+  makeUnsettledDue(now: number): number {
+    return this.#db
+      .prepare("UPDATE payments SET next_check_at = ? WHERE status IN ('unknown', 'paying') AND (next_check_at IS NULL OR next_check_at > ?)")
+      .run(now, now).changes;
+  }
+
+  listPayments(f: ListFilter): { total: number; items: PaymentRecord[] } {
+    const where: string[] = [];
+    const args: Record<string, unknown> = {};
+    if (f.from) (where.push('created_at >= @from'), (args.from = f.from));
+    if (f.to) (where.push('created_at < @to'), (args.to = f.to));
+    if (f.status) (where.push('status = @status'), (args.status = f.status));
+    if (f.method) (where.push('method = @method'), (args.method = f.method));
+    if (f.terminalId) (where.push('terminal_id = @terminalId'), (args.terminalId = f.terminalId));
+    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const total = this.#db.prepare(`SELECT COUNT(*) FROM payments ${w}`).pluck().get(args) as number;
+    const items = (
+      this.#db
+        .prepare(`SELECT * FROM payments ${w} ORDER BY created_at DESC, out_no LIMIT @limit OFFSET @offset`)
+        .all({ ...args, limit: f.pageSize, offset: (f.page - 1) * f.pageSize }) as Row[]
+    ).map(toPayment);
+    return { total, items };
+  }
+
+  getRefund(refundNo: string): RefundRecord | undefined {
+    const r = this.#db.prepare('SELECT * FROM refunds WHERE refund_no = ?').get(refundNo) as Row | undefined;
+    return r ? toRefund(r) : undefined;
+  }
+
+  refundsOf(outNo: string): RefundRecord[] {
+    return (this.#db.prepare('SELECT * FROM refunds WHERE out_no = ? ORDER BY created_at').all(outNo) as Row[]).map(toRefund);
+  }
+
+  /** Fen promised to refunds that are done or may be done (unknown) — what is no longer refundable. */
+  committedRefundFen(outNo: string): number {
+    return this.#db
+      .prepare("SELECT COALESCE(SUM(amount_fen), 0) FROM refunds WHERE out_no = ? AND status IN ('refunded', 'unknown')")
+      .pluck()
+      .get(outNo) as number;
+  }
+
+  insertRefund(r: Omit<RefundRecord, 'updatedAt'>): void {
+    this.#db
+      .prepare(
+        `INSERT INTO refunds (refund_no, out_no, amount_fen, status, reason, terminal_id, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(r.refundNo, r.outNo, r.amountFen, r.status, r.reason ?? null, r.terminalId ?? null, r.createdAt, r.createdAt);
+  }
+
+  updateRefund(refundNo: string, patch: Partial<Pick<RefundRecord, 'status' | 'providerRef' | 'message' | 'printinfo'>>): RefundRecord {
+    const cur = this.getRefund(refundNo)!;
+    const next = { ...cur, ...patch };
+    this.#db
+      .prepare('UPDATE refunds SET status = ?, provider_ref = ?, message = ?, printinfo = ?, updated_at = ? WHERE refund_no = ?')
+      .run(next.status, next.providerRef ?? null, next.message ?? null, next.printinfo ?? null, new Date().toISOString(), refundNo);
+    return this.getRefund(refundNo)!;
+  }
+
+  recordCall(c: {
+    provider: string; op: string; outNo?: string; request: string; response: string; ok: boolean; errorKind?: string; durationMs: number;
+  }): void {
+    this.#db
+      .prepare(
+        'INSERT INTO provider_calls (provider, op, out_no, request, response, ok, error_kind, duration_ms, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(c.provider, c.op, c.outNo ?? null, c.request, c.response, c.ok ? 1 : 0, c.errorKind ?? null, Math.round(c.durationMs), new Date().toISOString());
+  }
+
+  calls(outNo: string): { op: string; ok: boolean; request: string; response: string; errorKind?: string; at: string }[] {
+    return (this.#db.prepare('SELECT * FROM provider_calls WHERE out_no = ? ORDER BY id').all(outNo) as Row[]).map((r) => ({
+      op: String(r.op),
+      ok: r.ok === 1,
+      request: String(r.request),
+      response: String(r.response),
+      errorKind: str(r.error_kind),
+      at: String(r.at),
+    }));
+  }
+
+  /** A provider's own persistent state (device id, key...). */
+  stateStore(provider: string) {
+    const db = this.#db;
+    return {
+      get: (key: string) => db.prepare('SELECT value FROM provider_state WHERE provider = ? AND key = ?').pluck().get(provider, key) as string | undefined,
+      set: (key: string, value: string) =>
+        void db.prepare('INSERT INTO provider_state (provider, key, value) VALUES (?, ?, ?) ON CONFLICT (provider, key) DO UPDATE SET value = excluded.value').run(provider, key, value),
+      delete: (key: string) => void db.prepare('DELETE FROM provider_state WHERE provider = ? AND key = ?').run(provider, key),
+    };
+  }
+}

@@ -1,0 +1,21 @@
+/** `npm start`: one process, the PWA and the API on one port, sandbox providers mounted in-process. */
+import { loadConfig } from './config.ts';
+import { startStore } from './server.ts';
+
+const config = loadConfig();
+const store = await startStore(config);
+const shown = config.host === '0.0.0.0' ? `http://localhost:${store.port}` : `http://${config.host}:${store.port}`;
+
+console.log(`POS proxy (${config.mode}) listening on ${shown}`);
+console.log(`Providers: ${store.providers.all().map((p) => `${p.id}${p.info().ready ? '' : ' (not ready: ' + p.info().message + ')'}`).join(', ')}`);
+console.log(`Data: ${config.dataDir === ':memory:' ? 'in memory' : config.dataDir}`);
+console.log(`Pairing code: ${store.pairingCode}`);
+console.log(`Manager pairing code: ${store.managerPairingCode}`);
+
+const stop = async (signal: string) => {
+  console.log(`${signal}: stopping`);
+  await store.close();
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -1,0 +1,504 @@
+/**
+ * The payment service: the payment invariants of DESIGN.md live here.
+ * - integer fen, validated before anything is stored;
+ * - one `outNo` per payment, stored BEFORE the provider is called; a retry never charges twice;
+ * - a payment whose answer was lost is resolved by querying, never by sending it again;
+ * - "waiting for the password" is polled on the provider's advice, bounded, then cancelled
+ *   where the provider can, and watched afterwards so a late payment is refunded, not lost.
+ */
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { CartItem, CreatePaymentRequest, PaymentStatus, PaymentView, RefundRequest, RefundView } from '../../contract/api.ts';
+import { FINAL_STATUSES } from '../../contract/api.ts';
+import { formatYuan, isValidAmountFen } from '../../contract/money.ts';
+import type { Config } from '../config.ts';
+import type { Terminal } from '../auth/terminals.ts';
+import type { EventBus } from '../events/bus.ts';
+import { ApiError, fromProviderError } from '../http/errors.ts';
+import { type Ledger, type PaymentPatch, type PaymentRecord, toView } from '../ledger/payments.ts';
+import { type ProviderRegistry, matches } from '../providers/index.ts';
+import type { PayOutcome, PaymentRef, Provider, ProviderError, ProviderMethod, Result } from '../providers/types.ts';
+
+const OUT_NO = /^[A-Za-z0-9_-]{6,32}$/;
+const AUTH_CODE = /^[0-9A-Za-z]{10,64}$/;
+/** Errors on a pay call after which we cannot know whether the customer was charged. */
+const STATE_UNKNOWN_KINDS = new Set(['network', 'timeout', 'response']);
+
+export interface ServiceDeps {
+  ledger: Ledger;
+  providers: ProviderRegistry;
+  bus: EventBus;
+  config: Config;
+  now?: () => number;
+}
+
+export class PaymentService {
+  readonly #ledger: Ledger;
+  readonly #providers: ProviderRegistry;
+  readonly #bus: EventBus;
+  readonly #config: Config;
+  readonly #now: () => number;
+  /** Payments with a provider call in flight in this process: the resolver leaves them alone. */
+  readonly #inFlight = new Map<string, Promise<PaymentRecord>>();
+
+  constructor(deps: ServiceDeps) {
+    this.#ledger = deps.ledger;
+    this.#providers = deps.providers;
+    this.#bus = deps.bus;
+    this.#config = deps.config;
+    this.#now = deps.now ?? Date.now;
+  }
+
+  get #timing() {
+    return this.#config.timing;
+  }
+
+  // ---------------------------------------------------------------- create
+
+  async create(terminal: Terminal, body: unknown): Promise<PaymentView> {
+    const req = this.#validateCreate(body);
+    const existing = this.#ledger.getPayment(req.outNo);
+    if (existing) return this.#replay(existing, req);
+
+    const route = this.#providers.route(req.authCode, req.method);
+    if (!route) {
+      const down = this.#providers.all().find((p) => !p.info().ready);
+      if (down) {
+        throw new ApiError(503, 'provider_not_ready', `支付渠道暂不可用：${down.info().message ?? '正在连接'} / Payment provider not ready`);
+      }
+      if (req.method) throw new ApiError(400, 'method_unknown', `未知的支付方式 ${req.method} / Unknown payment method`);
+      throw new ApiError(400, 'auth_code_unrecognized', '无法识别的付款码，请让顾客刷新付款码后重扫 / Unrecognised payment code');
+    }
+    const { provider, method } = route;
+    if (method.kind === 'barcode') {
+      if (!req.authCode) throw new ApiError(400, 'auth_code_required', '请扫描顾客的付款码 / Scan the customer\'s payment code');
+      if (!matches(method, req.authCode)) {
+        throw new ApiError(400, 'auth_code_mismatch', `付款码不是${method.name}的付款码 / The code does not belong to ${method.name}`);
+      }
+    }
+
+    const now = this.#now();
+    // Stored before the provider is called: if this process dies during the call, the
+    // resolver finds the payment at start-up (next_check_at is already due) and asks the provider.
+    this.#ledger.insertPayment({
+      outNo: req.outNo,
+      terminalId: terminal.id,
+      provider: provider.id,
+      method: method.id,
+      amountFen: req.amountFen,
+      authCode: req.authCode,
+      status: 'unknown',
+      message: '正在提交支付 / Submitting',
+      items: req.items,
+      remark: req.remark,
+      createdAt: new Date(now).toISOString(),
+      nextCheckAt: now + this.#timing.requestTimeoutMs + this.#timing.unknownRetryMs,
+    });
+
+    const record = await this.#exclusive(req.outNo, async () => {
+      const result = await provider.pay({
+        outNo: req.outNo,
+        amountFen: req.amountFen,
+        authCode: req.authCode!,
+        method,
+        items: req.items,
+        remark: req.remark,
+      });
+      return this.#afterPay(req.outNo, result);
+    });
+    return toView(record);
+  }
+
+  #validateCreate(body: unknown): CreatePaymentRequest & { authCode?: string } {
+    if (!body || typeof body !== 'object') throw new ApiError(400, 'body_invalid', '请求内容无效 / Invalid request body');
+    const b = body as Record<string, unknown>;
+    if (typeof b.outNo !== 'string' || !OUT_NO.test(b.outNo)) {
+      throw new ApiError(400, 'out_no_invalid', 'outNo 必须是 6–32 位字母数字 / outNo must be 6–32 letters or digits');
+    }
+    this.#validateAmount(b.amountFen);
+    if (b.authCode !== undefined && (typeof b.authCode !== 'string' || !AUTH_CODE.test(b.authCode))) {
+      throw new ApiError(400, 'auth_code_invalid', '付款码格式不正确，请重新扫描 / The payment code is malformed, scan again');
+    }
+    if (b.method !== undefined && typeof b.method !== 'string') throw new ApiError(400, 'method_invalid', 'method 必须是字符串 / method must be a string');
+    if (b.remark !== undefined && (typeof b.remark !== 'string' || b.remark.length > 200)) {
+      throw new ApiError(400, 'remark_invalid', '备注最多 200 字 / Remark is limited to 200 characters');
+    }
+    return {
+      outNo: b.outNo,
+      amountFen: b.amountFen as number,
+      authCode: b.authCode as string | undefined,
+      method: b.method as string | undefined,
+      items: this.#validateItems(b.items),
+      remark: b.remark as string | undefined,
+    };
+  }
+
+  #validateAmount(fen: unknown): asserts fen is number {
+    if (typeof fen !== 'number' || !Number.isInteger(fen)) {
+      throw new ApiError(400, 'amount_invalid', '金额必须是整数分 / amountFen must be a whole number of fen');
+    }
+    if (fen <= 0) throw new ApiError(400, 'amount_invalid', '金额必须大于 0 / The amount must be more than 0');
+    if (!isValidAmountFen(fen, this.#config.maxAmountFen)) {
+      throw new ApiError(
+        400,
+        'amount_too_large',
+        `金额超过单笔上限 ${formatYuan(this.#config.maxAmountFen)} 元 / Over the limit of ${formatYuan(this.#config.maxAmountFen)} yuan`,
+      );
+    }
+  }
+
+  #validateItems(items: unknown): CartItem[] | undefined {
+    if (items === undefined) return undefined;
+    const bad = () => new ApiError(400, 'items_invalid', '商品明细无效 / Invalid items');
+    if (!Array.isArray(items) || items.length > 200) throw bad();
+    return items.map((it) => {
+      const i = it as Record<string, unknown>;
+      if (typeof i?.name !== 'string' || !i.name || i.name.length > 60) throw bad();
+      if (!Number.isSafeInteger(i.unitFen) || (i.unitFen as number) < 0) throw bad();
+      if (!Number.isSafeInteger(i.quantity) || (i.quantity as number) <= 0) throw bad();
+      if (i.barcode !== undefined && (typeof i.barcode !== 'string' || !/^\d{8,14}$/.test(i.barcode))) throw bad();
+      return { name: i.name, unitFen: i.unitFen as number, quantity: i.quantity as number, barcode: i.barcode as string | undefined };
+    });
+  }
+
+  /** The same outNo again: the same payment, never a second charge. */
+  async #replay(existing: PaymentRecord, req: CreatePaymentRequest): Promise<PaymentView> {
+    if (existing.amountFen !== req.amountFen) {
+      throw new ApiError(
+        409,
+        'out_no_conflict',
+        `单号 ${existing.outNo} 已用于 ${formatYuan(existing.amountFen)} 元的支付 / outNo already used for another amount`,
+      );
+    }
+    const inFlight = this.#inFlight.get(existing.outNo);
+    if (inFlight) return toView(await inFlight);
+    return this.get(existing.outNo);
+  }
+
+  // ---------------------------------------------------------------- read
+
+  /** The payment; when not final and a check is due, asked of the provider first. */
+  async get(outNo: string): Promise<PaymentView> {
+    const p = this.#ledger.getPayment(outNo);
+    if (!p) throw new ApiError(404, 'payment_not_found', `没有单号为 ${outNo} 的支付 / No such payment`);
+    if (p.nextCheckAt !== undefined && p.nextCheckAt <= this.#now() && !this.#inFlight.has(outNo)) {
+      return toView(await this.check(outNo));
+    }
+    return toView(p);
+  }
+
+  // ---------------------------------------------------------------- resolution
+
+  /** One resolution step for a payment that is not settled (or is being watched). */
+  async check(outNo: string): Promise<PaymentRecord> {
+    const running = this.#inFlight.get(outNo);
+    if (running) return running;
+    return this.#exclusive(outNo, () => this.#checkNow(outNo));
+  }
+
+  async #checkNow(outNo: string): Promise<PaymentRecord> {
+    const p = this.#ledger.getPayment(outNo);
+    if (!p) throw new Error(`no payment ${outNo}`);
+    const provider = this.#providerOf(p);
+    const ref = this.#refOf(p);
+    const now = this.#now();
+
+    if (p.errorCode === 'reversal_pending') return this.#reverse(p, provider, ref);
+
+    if (p.status === 'paying' || p.status === 'unknown') {
+      if (p.status === 'paying' && p.deadlineAt !== undefined && now >= p.deadlineAt) return this.#giveUp(p, provider, ref, 'timeout');
+      const result = await provider.query(ref);
+      return this.#afterQuery(p, result);
+    }
+
+    // Closed by us (timeout, cashier cancel, lost answer): keep watching for a late payment.
+    if (p.watchUntil !== undefined) {
+      if (now > p.watchUntil) return this.#update(p, { nextCheckAt: undefined, watchUntil: undefined }, 'watch ended');
+      const result = await provider.query(ref);
+      if (result.ok && result.state === 'paid') {
+        const paid = this.#update(p, { ...paidPatch(result), status: 'paid', errorCode: 'reversal_pending' }, 'paid after it was closed');
+        return this.#reverse(paid, provider, ref);
+      }
+      return this.#update(p, { nextCheckAt: now + this.#timing.watchIntervalMs, checks: p.checks + 1 }, 'watch');
+    }
+    return this.#update(p, { nextCheckAt: undefined }, 'nothing to check');
+  }
+
+  #afterPay(outNo: string, result: Result<PayOutcome>): PaymentRecord {
+    const p = this.#ledger.getPayment(outNo)!;
+    const now = this.#now();
+    if (result.ok) return this.#applyOutcome(p, result, 'pay answer');
+    const e = result.error;
+    if (STATE_UNKNOWN_KINDS.has(e.kind)) {
+      // The customer may or may not have been charged: ask, never resend.
+      return this.#update(
+        p,
+        {
+          status: 'unknown',
+          errorCode: `provider_${e.kind}`,
+          message: '支付结果未返回，正在向支付机构确认，请勿重复收款 / No answer yet — confirming, do not charge again',
+          nextCheckAt: now + this.#timing.unknownRetryMs,
+        },
+        `pay ${e.kind}`,
+      );
+    }
+    // The provider refused the request (or we never sent it): nothing was charged.
+    return this.#update(p, { status: 'failed', errorCode: `provider_${e.kind}`, message: e.message, nextCheckAt: undefined }, `pay ${e.kind}`);
+  }
+
+  #afterQuery(p: PaymentRecord, result: Result<PayOutcome>): PaymentRecord {
+    const now = this.#now();
+    if (!result.ok) {
+      // Could not ask: try again later with a growing pause. The payment is never forgotten.
+      const wait = Math.min(this.#timing.unknownRetryMs * 2 ** Math.min(p.checks, 5), 60_000);
+      return this.#update(p, { nextCheckAt: now + wait, checks: p.checks + 1 }, `query ${result.error.kind}`);
+    }
+    if (result.state === 'failed' && p.status === 'unknown') {
+      // "No such order" right after a lost answer may only mean the provider has not booked it yet.
+      const graceEnds = Date.parse(p.createdAt) + this.#timing.unknownGraceMs;
+      if (now < graceEnds) {
+        return this.#update(p, { nextCheckAt: Math.min(now + this.#timing.unknownRetryMs, graceEnds), checks: p.checks + 1 }, 'query: not yet known');
+      }
+      return this.#update(
+        p,
+        {
+          status: 'failed',
+          errorCode: 'not_charged',
+          message: result.message ?? '支付机构没有这笔支付，顾客未被扣款 / The provider has no such payment; the customer was not charged',
+          watchUntil: now + this.#timing.watchMs,
+          nextCheckAt: now + this.#timing.watchIntervalMs,
+        },
+        'query: not charged',
+      );
+    }
+    return this.#applyOutcome(p, result, 'query answer');
+  }
+
+  #applyOutcome(p: PaymentRecord, o: PayOutcome, reason: string): PaymentRecord {
+    const now = this.#now();
+    switch (o.state) {
+      case 'paid':
+        if (o.amountFen !== undefined && o.amountFen !== p.amountFen) {
+          // Never happens with a sane provider; keep checking and make it visible rather than book a wrong amount.
+          return this.#update(
+            p,
+            {
+              errorCode: 'amount_mismatch',
+              message: `支付机构报告的金额 ${formatYuan(o.amountFen)} 与订单不符，请联系店长 / Provider reports a different amount`,
+              nextCheckAt: now + this.#timing.watchIntervalMs,
+            },
+            reason,
+          );
+        }
+        return this.#update(p, { ...paidPatch(o), status: 'paid', errorCode: undefined, nextCheckAt: undefined, deadlineAt: undefined }, reason);
+      case 'paying':
+        return this.#update(
+          p,
+          {
+            status: 'paying',
+            providerRef: o.providerRef ?? p.providerRef,
+            errorCode: undefined,
+            message: '等待顾客输入密码 / Waiting for the customer to enter the password',
+            deadlineAt: p.deadlineAt ?? now + this.#timing.payingTimeoutMs,
+            nextCheckAt: now + this.#timing.pollIntervalMs,
+            checks: p.checks + 1,
+          },
+          reason,
+        );
+      case 'failed':
+        return this.#update(
+          p,
+          { status: 'failed', providerRef: o.providerRef ?? p.providerRef, errorCode: o.providerCode ? `provider_${o.providerCode}` : 'declined', message: o.message ?? '支付失败 / Payment failed', nextCheckAt: undefined },
+          reason,
+        );
+      case 'cancelled':
+        return this.#update(p, { status: 'cancelled', message: o.message ?? '已撤销 / Cancelled', nextCheckAt: undefined }, reason);
+    }
+  }
+
+  /**
+   * Stop waiting for the customer: cancel where the provider can; otherwise close the payment
+   * ourselves and keep watching it, so a payment made after this moment is refunded.
+   */
+  async #giveUp(p: PaymentRecord, provider: Provider, ref: PaymentRef, why: 'timeout' | 'cashier'): Promise<PaymentRecord> {
+    const now = this.#now();
+    const watch = { watchUntil: now + this.#timing.watchMs, nextCheckAt: now + this.#timing.watchIntervalMs };
+    const cancelled = await provider.cancel(ref);
+    if (cancelled.ok) {
+      return this.#update(p, { status: 'cancelled', errorCode: why === 'timeout' ? 'payment_timeout' : 'cancelled_by_cashier', message: '已撤销，顾客未被扣款 / Cancelled; the customer was not charged', deadlineAt: undefined, ...watch }, `cancel (${why})`);
+    }
+    // No cancel (or it failed): one more query closes the race where the customer just paid.
+    const last = await provider.query(ref);
+    // A lost answer cannot be closed by us: only the provider's word settles it.
+    if (p.status === 'unknown') return this.#afterQuery(p, last);
+    if (last.ok && last.state !== 'paying') return this.#applyOutcome(p, last, `final query (${why})`);
+    const message =
+      why === 'timeout'
+        ? '顾客未在规定时间内完成支付，本单已作废；若顾客随后被扣款，系统会自动退款 / The customer did not confirm in time; this sale is void and any late charge is refunded automatically'
+        : '收银员已取消本单；若顾客随后被扣款，系统会自动退款 / Cancelled by the cashier; any late charge is refunded automatically';
+    return this.#update(
+      p,
+      { status: 'failed', errorCode: why === 'timeout' ? 'payment_timeout' : 'cancelled_by_cashier', message, deadlineAt: undefined, ...watch },
+      `closed (${why})`,
+    );
+  }
+
+  /** A payment we had already closed was paid after all: give the money back in full. */
+  async #reverse(p: PaymentRecord, provider: Provider, ref: PaymentRef): Promise<PaymentRecord> {
+    const refundNo = `${p.outNo.slice(0, 29)}REV`;
+    if (!this.#ledger.getRefund(refundNo)) {
+      this.#ledger.insertRefund({ refundNo, outNo: p.outNo, amountFen: p.amountFen, status: 'unknown', reason: 'automatic reversal of a late payment', createdAt: new Date(this.#now()).toISOString() });
+    }
+    const result = await provider.refund({ ...ref, providerRef: p.providerRef ?? ref.providerRef }, { refundNo, amountFen: p.amountFen });
+    if (result.ok) {
+      this.#ledger.updateRefund(refundNo, { status: 'refunded', providerRef: result.providerRef, printinfo: result.printinfo });
+      return this.#update(
+        p,
+        { status: 'refunded', refundedFen: p.amountFen, errorCode: 'reversed', message: '顾客在本单作废后完成了支付，已自动全额退款 / Paid after the sale was voided; refunded in full automatically', nextCheckAt: undefined, watchUntil: undefined },
+        'automatic reversal',
+      );
+    }
+    return this.#update(
+      p,
+      { message: '顾客在本单作废后完成了支付，正在自动退款 / Paid after the sale was voided; refunding automatically', nextCheckAt: this.#now() + this.#timing.unknownRetryMs, checks: p.checks + 1 },
+      `reversal ${result.error.kind}`,
+    );
+  }
+
+  // ---------------------------------------------------------------- cancel
+
+  async cancel(outNo: string): Promise<PaymentView> {
+    const p = this.#ledger.getPayment(outNo);
+    if (!p) throw new ApiError(404, 'payment_not_found', `没有单号为 ${outNo} 的支付 / No such payment`);
+    if (p.status === 'paid' || p.status === 'refunded') {
+      throw new ApiError(409, 'already_paid', '该笔已支付，请走退款流程 / Already paid — refund it instead');
+    }
+    if (p.status === 'failed' || p.status === 'cancelled') return toView(p);
+    const record = await this.#exclusive(outNo, async () => {
+      const cur = this.#ledger.getPayment(outNo)!;
+      if (cur.status !== 'paying' && cur.status !== 'unknown') return cur;
+      return this.#giveUp(cur, this.#providerOf(cur), this.#refOf(cur), 'cashier');
+    });
+    return toView(record);
+  }
+
+  // ---------------------------------------------------------------- refunds
+
+  async refund(terminal: Terminal, outNo: string, body: unknown): Promise<RefundView> {
+    const req = body as Partial<RefundRequest> | null;
+    if (terminal.role !== 'manager' && !this.#supervisorOk(req?.supervisorPassword)) {
+      throw new ApiError(403, 'supervisor_required', '退款需要店长权限或主管密码 / Refunds need a manager or the supervisor password');
+    }
+    if (typeof req?.refundNo !== 'string' || !OUT_NO.test(req.refundNo)) {
+      throw new ApiError(400, 'refund_no_invalid', 'refundNo 必须是 6–32 位字母数字 / refundNo must be 6–32 letters or digits');
+    }
+    this.#validateAmount(req.amountFen);
+    const p = this.#ledger.getPayment(outNo);
+    if (!p) throw new ApiError(404, 'payment_not_found', `没有单号为 ${outNo} 的支付 / No such payment`);
+
+    const existing = this.#ledger.getRefund(req.refundNo);
+    if (existing) {
+      if (existing.outNo !== outNo || existing.amountFen !== req.amountFen) {
+        throw new ApiError(409, 'refund_no_conflict', '退款单号已用于另一笔退款 / refundNo already used for another refund');
+      }
+      return this.#refundView(existing.refundNo);
+    }
+    if (p.status !== 'paid') throw new ApiError(409, 'not_refundable', '只有已支付的订单可以退款 / Only paid payments can be refunded');
+
+    const refundNo = req.refundNo;
+    const amountFen = req.amountFen;
+    this.#ledger.transaction(() => {
+      const refundable = p.amountFen - this.#ledger.committedRefundFen(outNo);
+      if (amountFen > refundable) {
+        throw new ApiError(422, 'refund_exceeds', `最多可退 ${formatYuan(refundable)} 元 / At most ${formatYuan(refundable)} yuan can be refunded`);
+      }
+      this.#ledger.insertRefund({ refundNo, outNo, amountFen, status: 'unknown', reason: req.reason?.slice(0, 200), terminalId: terminal.id, createdAt: new Date(this.#now()).toISOString() });
+    });
+
+    const result = await this.#providerOf(p).refund(this.#refOf(p), { refundNo, amountFen });
+    if (result.ok) {
+      this.#ledger.transaction(() => {
+        this.#ledger.updateRefund(refundNo, { status: 'refunded', providerRef: result.providerRef, printinfo: result.printinfo, message: result.message });
+        const cur = this.#ledger.getPayment(outNo)!;
+        const refundedFen = cur.refundedFen + amountFen;
+        this.#update(cur, { refundedFen, status: refundedFen === cur.amountFen ? 'refunded' : cur.status }, `refund ${refundNo}`);
+      });
+      return this.#refundView(refundNo);
+    }
+    if (STATE_UNKNOWN_KINDS.has(result.error.kind)) {
+      this.#ledger.updateRefund(refundNo, { message: '退款结果未返回，请稍后在账单中核对 / No answer yet; check the bill later' });
+      return this.#refundView(refundNo);
+    }
+    this.#ledger.updateRefund(refundNo, { status: 'failed', message: result.error.message });
+    throw fromProviderError(result.error);
+  }
+
+  #refundView(refundNo: string): RefundView {
+    const r = this.#ledger.getRefund(refundNo)!;
+    const p = this.#ledger.getPayment(r.outNo)!;
+    return {
+      refundNo: r.refundNo,
+      status: r.status,
+      amountFen: r.amountFen,
+      refundableFen: p.amountFen - this.#ledger.committedRefundFen(r.outNo),
+      message: r.message,
+    };
+  }
+
+  #supervisorOk(given: unknown): boolean {
+    const expected = this.#config.supervisorPassword;
+    if (!expected || typeof given !== 'string') return false;
+    // Hash both so the comparison is constant-time whatever the lengths.
+    const h = (s: string) => createHash('sha256').update(s).digest();
+    return timingSafeEqual(h(given), h(expected));
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  async #exclusive(outNo: string, fn: () => Promise<PaymentRecord>): Promise<PaymentRecord> {
+    const running = fn().finally(() => this.#inFlight.delete(outNo));
+    this.#inFlight.set(outNo, running);
+    return running;
+  }
+
+  isBusy(outNo: string): boolean {
+    return this.#inFlight.has(outNo);
+  }
+
+  #update(p: PaymentRecord, patch: PaymentPatch, reason: string): PaymentRecord {
+    const next = this.#ledger.updatePayment(p.outNo, patch, reason);
+    if (next.status !== p.status || next.message !== p.message || next.providerRef !== p.providerRef || next.refundedFen !== p.refundedFen) {
+      this.#bus.publish(toView(next), next.terminalId);
+    }
+    return next;
+  }
+
+  #providerOf(p: PaymentRecord): Provider {
+    const provider = this.#providers.get(p.provider);
+    if (!provider) throw new ApiError(503, 'provider_unavailable', `支付渠道 ${p.provider} 未配置 / Provider not configured`);
+    return provider;
+  }
+
+  #refOf(p: PaymentRecord): PaymentRef {
+    const provider = this.#providerOf(p);
+    const method: ProviderMethod =
+      provider.methods().find((m) => m.id === p.method) ??
+      ({ id: p.method, code: p.method.slice(p.method.indexOf(':') + 1), name: p.method, kind: 'barcode' } satisfies ProviderMethod);
+    return { outNo: p.outNo, method, amountFen: p.amountFen, authCode: p.authCode, providerRef: p.providerRef };
+  }
+}
+
+function paidPatch(o: PayOutcome): PaymentPatch {
+  return {
+    providerRef: o.providerRef,
+    tradeNo: o.tradeNo,
+    paidAt: o.paidAt ?? new Date().toISOString(),
+    printinfo: o.printinfo,
+    message: o.message ?? '支付成功 / Paid',
+  };
+}
+
+export function isFinal(status: PaymentStatus): boolean {
+  return FINAL_STATUSES.includes(status);
+}
+
+export type { ProviderError };

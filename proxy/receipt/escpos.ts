@@ -1,0 +1,86 @@
+/**
+ * Receipts as ESC/POS bytes. Chinese text is GB18030 in Chinese mode (FS &), never UTF-8.
+ * Provider receipts (微收银 `printinfo`) arrive already decoded to control characters + text;
+ * they are encoded as the provider meant them. Our own receipt is used where the provider gave none.
+ */
+import iconv from 'iconv-lite';
+import { formatYuan } from '../../contract/money.ts';
+import type { PaymentRecord, RefundRecord } from '../ledger/payments.ts';
+
+const ESC = '\x1b';
+const GS = '\x1d';
+const FS = '\x1c';
+const INIT = `${ESC}@`;
+const CHINESE_ON = `${FS}&`;
+
+/** `¥` (U+00A5) is not in GBK and prints as `?`: use the full-width `￥`. */
+export function printable(text: string): string {
+  return text.replace(/\u00a5/g, '\uffe5');
+}
+
+/** Text with control characters → printer bytes; Chinese mode is switched on after every initialize. */
+export function encodeEscPos(text: string): Uint8Array<ArrayBuffer> {
+  let t = printable(text);
+  t = t.replace(/\x1b@(?!\x1c&)/g, `${INIT}${CHINESE_ON}`);
+  if (!t.startsWith(INIT)) t = INIT + CHINESE_ON + t;
+  return Uint8Array.from(iconv.encode(t, 'gb18030'));
+}
+
+/** Argument bytes that follow each command we know, so a text rendering can skip them. */
+const COMMAND_ARGS: Record<string, number> = {
+  [`${ESC}@`]: 0, [`${ESC}a`]: 1, [`${ESC}E`]: 1, [`${ESC}M`]: 1, [`${ESC}t`]: 1, [`${ESC}3`]: 1, [`${ESC}2`]: 0,
+  [`${ESC}d`]: 1, [`${ESC}i`]: 0, [`${ESC}m`]: 0, [`${ESC}{`]: 1, [`${ESC}-`]: 1, [`${ESC}!`]: 1,
+  [`${GS}!`]: 1, [`${GS}V`]: 1, [`${GS}B`]: 1, [`${FS}&`]: 0, [`${FS}.`]: 0, [`${FS}!`]: 1,
+};
+
+/** A readable rendering of receipt text: control sequences removed, lines kept. */
+export function receiptText(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === ESC || ch === GS || ch === FS) {
+      const cmd = text.slice(i, i + 2);
+      if (cmd === `${ESC}i` || cmd === `${ESC}m` || cmd === `${GS}V`) out += '\n';
+      i += 1 + (COMMAND_ARGS[cmd] ?? 0);
+      continue;
+    }
+    if (ch === '\r') continue;
+    if (ch === '\n' || ch >= ' ' || ch === '\t') out += ch;
+  }
+  return printable(out).replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim() + '\n';
+}
+
+const LINE = '-'.repeat(32);
+
+const STATUS_TEXT: Record<string, string> = {
+  paid: '支付成功', refunded: '已退款', failed: '支付失败', cancelled: '已撤销', paying: '等待支付', unknown: '结果确认中',
+};
+
+function chinaTime(iso: string | undefined): string {
+  if (!iso) return '';
+  const d = new Date(Date.parse(iso) + 8 * 3600_000);
+  return d.toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/** Our own receipt for a payment, used when the provider sent no printinfo. */
+export function ownReceipt(p: PaymentRecord, opts: { storeName: string; methodName: string; refunds?: RefundRecord[] }): string {
+  const lines: string[] = [
+    `${INIT}${CHINESE_ON}${ESC}a\x01${GS}!\x11${opts.storeName}`,
+    `${GS}!\x00付款凭证`,
+    `${ESC}a\x00${LINE}`,
+    `单  号: ${p.outNo}`,
+  ];
+  if (p.providerRef) lines.push(`账单号: ${p.providerRef}`);
+  if (p.tradeNo) lines.push(`流水号: ${p.tradeNo}`);
+  lines.push(`支付方式: ${opts.methodName}`, `时  间: ${chinaTime(p.paidAt ?? p.createdAt)}`, `状  态: ${STATUS_TEXT[p.status] ?? p.status}`);
+  if (p.items?.length) {
+    lines.push(LINE);
+    for (const it of p.items) lines.push(`${it.name}`, `  ${it.quantity} x ${formatYuan(it.unitFen)} = ${formatYuan(it.unitFen * it.quantity)}`);
+  }
+  lines.push(LINE, `${ESC}E\x01金  额: ${GS}!\x11￥${formatYuan(p.amountFen)}${GS}!\x00${ESC}E\x00`);
+  for (const r of opts.refunds ?? []) {
+    if (r.status === 'refunded') lines.push(`退  款: ￥-${formatYuan(r.amountFen)}  ${chinaTime(r.updatedAt)}`);
+  }
+  lines.push(LINE, `${ESC}a\x01谢谢惠顾，欢迎再次光临`, `${ESC}d\x03${GS}V\x01`);
+  return lines.join('\n');
+}

@@ -1,0 +1,75 @@
+/** `/api/payments...` and `/api/methods`: see README "HTTP API". */
+import { Hono } from 'hono';
+import type { AuthEnv } from '../auth/terminals.ts';
+import { ApiError } from '../http/errors.ts';
+import { readJson } from '../http/json-body.ts';
+import { toView, type Ledger } from '../ledger/payments.ts';
+import type { PaymentService } from '../payments/service.ts';
+import type { ProviderRegistry } from '../providers/index.ts';
+import { encodeEscPos, ownReceipt, receiptText } from '../receipt/escpos.ts';
+
+export interface PaymentRoutesDeps {
+  service: PaymentService;
+  ledger: Ledger;
+  providers: ProviderRegistry;
+  storeName: string;
+}
+
+export function paymentRoutes({ service, ledger, providers, storeName }: PaymentRoutesDeps) {
+  const app = new Hono<AuthEnv>();
+
+  app.get('/methods', (c) => c.json(providers.methods()));
+
+  app.post('/payments', async (c) => c.json(await service.create(c.get('terminal'), await readJson(c))));
+
+  app.get('/payments', (c) => {
+    const q = c.req.query();
+    const page = Math.max(1, Number.parseInt(q.page ?? '1', 10) || 1);
+    const pageSize = Math.min(200, Math.max(1, Number.parseInt(q.pageSize ?? '50', 10) || 50));
+    const terminal = c.get('terminal');
+    const { total, items } = ledger.listPayments({ from: q.from, to: q.to, status: q.status, method: q.method, page, pageSize, terminalId: terminal.role === 'manager' ? undefined : terminal.id });
+    return c.json({ total, page, pageSize, items: items.map(toView) });
+  });
+
+  app.get('/payments/:outNo', async (c) => {
+    ownPayment(c.get('terminal'), c.req.param('outNo'));
+    return c.json(await service.get(c.req.param('outNo')));
+  });
+
+  app.post('/payments/:outNo/cancel', async (c) => {
+    ownPayment(c.get('terminal'), c.req.param('outNo'));
+    return c.json(await service.cancel(c.req.param('outNo')));
+  });
+
+  app.post('/payments/:outNo/refunds', async (c) =>
+    c.json(await service.refund(c.get('terminal'), c.req.param('outNo'), await readJson(c))),
+  );
+
+  app.get('/payments/:outNo/history', (c) => {
+    if (c.get('terminal').role !== 'manager') throw new ApiError(403, 'forbidden', '需要店长权限 / Manager role required');
+    const outNo = c.req.param('outNo');
+    if (!ledger.getPayment(outNo)) throw notFound(outNo);
+    return c.json({ events: ledger.events(outNo), calls: ledger.calls(outNo), refunds: ledger.refundsOf(outNo) });
+  });
+
+  app.get('/payments/:outNo/receipt', (c) => {
+    const p = ownPayment(c.get('terminal'), c.req.param('outNo'));
+    const methodName = providers.get(p.provider)?.methods().find((m) => m.id === p.method)?.name ?? p.method;
+    const text = p.printinfo ?? ownReceipt(p, { storeName, methodName, refunds: ledger.refundsOf(p.outNo) });
+    if (c.req.query('format') === 'text') return c.text(receiptText(text));
+    return c.body(encodeEscPos(text), 200, { 'content-type': 'application/octet-stream', 'cache-control': 'no-store' });
+  });
+
+  /** Cashiers see the payments their terminal took; managers see all. */
+  function ownPayment(terminal: { id: string; role: string }, outNo: string) {
+    const p = ledger.getPayment(outNo);
+    if (!p || (terminal.role !== 'manager' && p.terminalId !== terminal.id)) throw notFound(outNo);
+    return p;
+  }
+
+  return app;
+}
+
+function notFound(outNo: string) {
+  return new ApiError(404, 'payment_not_found', `没有单号为 ${outNo} 的支付 / No such payment`);
+}

@@ -1,0 +1,133 @@
+/**
+ * Start-up: ledger, sandbox simulators, providers, resolver, HTTP server. Used by `npm start`
+ * (proxy/main.ts) and by the tests, which start whole stores on loopback.
+ */
+import { serve, type ServerType } from '@hono/node-server';
+import { Hono } from 'hono';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createApp } from './app.ts';
+import { Terminals } from './auth/terminals.ts';
+import type { Config } from './config.ts';
+import { EventBus } from './events/bus.ts';
+import { openDb } from './ledger/db.ts';
+import { Ledger } from './ledger/payments.ts';
+import { Resolver } from './payments/resolver.ts';
+import { PaymentService } from './payments/service.ts';
+import { ProviderRegistry } from './providers/index.ts';
+import type { CallSink, Provider } from './providers/types.ts';
+import { createWeishouyinProvider, createWeishouyinSimulator } from './providers/weishouyin/index.ts';
+
+/** The seed's own test activation code; the sandbox issues it at start. */
+const SANDBOX_ACTIVATION_CODE = '24901320180424';
+
+export interface RunningStore {
+  url: string;
+  port: number;
+  config: Config;
+  ledger: Ledger;
+  terminals: Terminals;
+  service: PaymentService;
+  providers: ProviderRegistry;
+  resolver: Resolver;
+  pairingCode: string;
+  managerPairingCode: string;
+  /** The sandbox simulators' Hono apps (for tests that drive their back office). */
+  sandbox?: Hono;
+  close(): Promise<void>;
+}
+
+export async function startStore(config: Config): Promise<RunningStore> {
+  const db = openDb(config.dataDir);
+  const ledger = new Ledger(db);
+  const terminals = new Terminals(db);
+  const bus = new EventBus();
+  const providers = new ProviderRegistry([]);
+  const service = new PaymentService({ ledger, providers, bus, config });
+
+  let sandbox: Hono | undefined;
+  let weishouyinSim: ReturnType<typeof createWeishouyinSimulator> | undefined;
+  if (config.mode === 'sandbox') {
+    sandbox = new Hono();
+    weishouyinSim = createWeishouyinSimulator({
+      basePath: '/sandbox/weishouyin',
+      stateFile: config.dataDir === ':memory:' ? undefined : join(config.dataDir, 'sandbox-weishouyin.json'),
+      ...config.sandbox,
+    });
+    sandbox.route('/weishouyin', weishouyinSim.app);
+  }
+
+  const app = createApp({ config, ledger, terminals, service, providers, bus, sandbox });
+  const server = await listen(app, config);
+  const port = (server.address() as AddressInfo).port;
+  const local = `http://127.0.0.1:${port}`;
+
+  const onCall: CallSink = (call) => ledger.recordCall(call);
+  const w = config.weishouyin;
+  const weishouyin = createWeishouyinProvider({
+    baseUrl: w.baseUrl ?? `${local}/sandbox/weishouyin`,
+    activationCode: w.activationCode ?? (config.mode === 'sandbox' ? SANDBOX_ACTIVATION_CODE : undefined),
+    deviceId: w.deviceId,
+    key: w.key,
+    ver: w.ver,
+    timeoutMs: config.timing.requestTimeoutMs,
+    store: ledger.stateStore('weishouyin'),
+    onCall,
+    // The sandbox's back office issues a fresh code when the seed's one was used by an earlier run.
+    onActivationFailed: weishouyinSim
+      ? async () => {
+          const res = await weishouyinSim!.app.request('/_admin/activation-codes', { method: 'POST' });
+          return ((await res.json()) as { code: string }).code;
+        }
+      : undefined,
+  });
+  providers.register(weishouyin);
+  await initProviders(providers.all());
+  const retry = setInterval(() => void initProviders(providers.all().filter((p) => !p.info().ready)), 30_000);
+  retry.unref();
+
+  const resolver = new Resolver(ledger, service, config.timing.tickMs);
+  resolver.start();
+
+  const pairingCode = terminals.createPairingCode('cashier', config.pairingCodeTtlMs).code;
+  const managerPairingCode = terminals.createPairingCode('manager', config.pairingCodeTtlMs).code;
+
+  return {
+    url: local,
+    port,
+    config,
+    ledger,
+    terminals,
+    service,
+    providers,
+    resolver,
+    pairingCode,
+    managerPairingCode,
+    sandbox: weishouyinSim?.app,
+    async close() {
+      clearInterval(retry);
+      resolver.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      });
+      db.close();
+    },
+  };
+}
+
+async function initProviders(list: Provider[]): Promise<void> {
+  await Promise.all(
+    list.map(async (p) => {
+      const r = await p.init();
+      if (!r.ok) console.error(`[proxy] provider ${p.id} is not ready: ${r.error.message}`);
+    }),
+  );
+}
+
+function listen(app: Hono, config: Config): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(server));
+    server.once('error', reject);
+  });
+}

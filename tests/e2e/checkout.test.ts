@@ -1,0 +1,117 @@
+/**
+ * The cashier's checkout through the real page in headless Chromium, against a whole store
+ * (proxy + sandbox 微收银) on loopback: pair, key an amount, scan like a keyboard-wedge scanner.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningStore } from '../../proxy/server.ts';
+import { launchBrowser } from '../helpers/browser.ts';
+import { CODE, startTestStore } from '../helpers/store.ts';
+
+let store: RunningStore;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  store = await startTestStore({ timing: { pollIntervalMs: 300, payingTimeoutMs: 20_000 } });
+  browser = await launchBrowser();
+  page = await browser.newPage();
+  await page.goto(store.url);
+  await page.getByTestId('pairing-code').fill(store.pairingCode);
+  await page.getByTestId('pair').click();
+  await page.getByTestId('checkout').waitFor();
+});
+afterAll(async () => {
+  await browser?.close();
+  await store?.close();
+});
+
+/** Keys an amount on the keyboard and "scans" a code: 18 digits 5 ms apart, then Enter, as a wedge scanner types. */
+async function sell(amount: string, code: string) {
+  const amountInput = page.getByTestId('amount');
+  await amountInput.fill('');
+  await amountInput.pressSequentially(amount, { delay: 30 });
+  await page.getByTestId('collect').click();
+  await page.getByTestId('auth-code').waitFor();
+  await page.keyboard.type(code, { delay: 5 });
+  await page.keyboard.press('Enter');
+}
+
+async function newSale() {
+  await page.getByTestId('new-sale').click();
+  await page.getByTestId('checkout').waitFor();
+}
+
+describe('checkout in the browser', () => {
+  it('takes a scanned payment: paid, the bill number, and a receipt rendered from the ESC/POS bytes', async () => {
+    await sell('12.34', CODE.paid);
+    await page.locator('[data-testid=status][data-status=paid]').waitFor({ timeout: 15_000 });
+    await expect.poll(() => page.getByTestId('status').innerText()).toContain('支付成功');
+    const ref = await page.getByTestId('provider-ref').innerText();
+    expect(ref).toMatch(/dm\d+/);
+    const receipt = page.getByTestId('receipt');
+    await expect.poll(() => receipt.innerText(), { timeout: 10_000 }).toContain('12.34');
+    const text = await receipt.innerText();
+    expect(text).toMatch(/[\u4e00-\u9fff]{2,}/);
+    expect(text).toContain(ref.match(/dm\d+/)![0].slice(2));
+
+    // The ledger agrees with the screen.
+    const outNo = await page.getByTestId('status').getAttribute('data-out-no');
+    expect(store.ledger.getPayment(outNo!)).toMatchObject({ status: 'paid', amountFen: 1234 });
+    // The payment was stored in IndexedDB, and its code dropped once final.
+    const stored = await page.evaluate(
+      (o) =>
+        new Promise<unknown>((resolve, reject) => {
+          const req = indexedDB.open('pos');
+          req.onerror = () => reject(req.error);
+          req.onsuccess = () => {
+            const get = req.result.transaction('payments').objectStore('payments').get(o);
+            get.onsuccess = () => resolve(get.result);
+          };
+        }),
+      outNo!,
+    );
+    expect(stored).toMatchObject({ outNo, amountFen: 1234, status: 'paid' });
+    expect((stored as { authCode?: string }).authCode).toBeUndefined();
+    await newSale();
+  });
+
+  it('waits for the customer\'s password and turns to paid without the cashier doing anything', async () => {
+    await sell('20.00', CODE.password);
+    await page.locator('[data-testid=status][data-status=paying]').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('status').innerText()).toContain('等待顾客输入密码');
+    await page.locator('[data-testid=status][data-status=paid]').waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('status').innerText()).toContain('支付成功');
+    await newSale();
+  });
+
+  it('shows a decline with its reason', async () => {
+    await sell('1.00', CODE.declined);
+    await page.locator('[data-testid=status][data-status=failed]').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('status').innerText()).toContain('余额不足');
+    await newSale();
+  });
+
+  it('does not send slow human typing as a scan without confirmation', async () => {
+    const amountInput = page.getByTestId('amount');
+    await amountInput.fill('3.00');
+    await page.getByTestId('collect').click();
+    await page.getByTestId('auth-code').waitFor();
+    await page.keyboard.type('134000000000000099', { delay: 90 });
+    await page.keyboard.press('Enter');
+    await page.getByTestId('confirm-manual').waitFor();
+    expect(await page.locator('[data-testid=status]').count()).toBe(0);
+    await page.getByTestId('confirm-manual').click();
+    await page.locator('[data-testid=status][data-status=paid]').waitFor({ timeout: 15_000 });
+    await newSale();
+  });
+
+  it('refuses an amount with three decimals before anything is sent', async () => {
+    const before = store.ledger.listPayments({ page: 1, pageSize: 1 }).total;
+    const amountInput = page.getByTestId('amount');
+    await amountInput.fill('1.234');
+    await page.getByTestId('collect').click();
+    await expect.poll(() => page.getByTestId('amount-error').innerText()).toMatch(/[\u4e00-\u9fff]/);
+    expect(store.ledger.listPayments({ page: 1, pageSize: 1 }).total).toBe(before);
+  });
+});

@@ -1,0 +1,303 @@
+/**
+ * The life of one payment, from the browser's side (DESIGN "Payment invariants" 2 and 3):
+ *
+ * 1. The record (with its idempotency key `outNo`) is written to IndexedDB first.
+ * 2. `POST /api/payments`. The answer is written back.
+ * 3. No answer (network): never re-send blindly. `GET /api/payments/:outNo`; a 404 means the
+ *    proxy never stored it, so the same request (same outNo, same body) is sent again; any
+ *    other answer is the payment's state. Retried with backoff while offline.
+ * 4. While it is not final (paying, unknown), poll `GET` every 2 s (server events may also
+ *    apply updates through `apply`), until the proxy reports a final state.
+ *
+ * Plain TypeScript with its I/O injected, so the rules above are unit-tested in Node.
+ */
+import type { CreatePaymentRequest, CartItem, PaymentView } from '../../contract/api.ts';
+import { ApiError, NetworkError } from './api.ts';
+import { isFinal, type PaymentRecord } from './records.ts';
+
+export interface FlowApi {
+  createPayment(req: CreatePaymentRequest): Promise<PaymentView>;
+  getPayment(outNo: string): Promise<PaymentView>;
+}
+
+export interface FlowStore {
+  get(outNo: string): Promise<PaymentRecord | undefined>;
+  /** Must be durable before it resolves: the request goes out right after. */
+  put(rec: PaymentRecord): Promise<void>;
+  /** Read-modify-write in one transaction; `fn` returns the new record or null to leave it. */
+  update(outNo: string, fn: (rec: PaymentRecord) => PaymentRecord | null): Promise<PaymentRecord | undefined>;
+  /** Every record that is not final, oldest first. */
+  unfinished(): Promise<PaymentRecord[]>;
+}
+
+export interface FlowHooks {
+  /** true while the proxy cannot be reached for this payment. */
+  onNetwork?(outNo: string, down: boolean): void;
+  /** The proxy answered with an error while resolving (shown; resolving goes on). Null clears it. */
+  onProblem?(outNo: string, message: string | null): void;
+  /** 401/403: the terminal's token is no longer accepted. The payment stays unresolved. */
+  onUnauthorized?(): void;
+}
+
+export interface FlowTiming {
+  pollMs: number;
+  /** After this long the poll slows to `slowPollMs` (the proxy is still resolving it). */
+  slowAfterMs: number;
+  slowPollMs: number;
+  minBackoffMs: number;
+  maxBackoffMs: number;
+}
+
+export const DEFAULT_TIMING: FlowTiming = {
+  pollMs: 2_000,
+  slowAfterMs: 120_000,
+  slowPollMs: 15_000,
+  minBackoffMs: 1_000,
+  maxBackoffMs: 30_000,
+};
+
+export interface FlowDeps {
+  api: FlowApi;
+  store: FlowStore;
+  hooks?: FlowHooks;
+  timing?: Partial<FlowTiming>;
+  now?: () => Date;
+}
+
+export interface NewPayment {
+  amountFen: number;
+  authCode: string;
+  method: string;
+  items?: CartItem[];
+}
+
+/**
+ * 'P' + local yyyyMMddHHmmss + 8 random base36 characters: 23 of [A-Za-z0-9], sortable by
+ * time, and unguessable enough that two terminals never collide.
+ */
+export function makeOutNo(now: Date = new Date(), random: Uint8Array = crypto.getRandomValues(new Uint8Array(8))): string {
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  const stamp =
+    p(now.getFullYear(), 4) + p(now.getMonth() + 1) + p(now.getDate()) + p(now.getHours()) + p(now.getMinutes()) + p(now.getSeconds());
+  const tail = Array.from(random.subarray(0, 8), (b) => (b % 36).toString(36)).join('');
+  return `P${stamp}${tail}`;
+}
+
+/** What the proxy's answers may change on a record. */
+export function mergeView(rec: PaymentRecord, view: PaymentView, now: Date): PaymentRecord | null {
+  if (view.outNo !== rec.outNo) return null;
+  // A late answer must never reopen a payment that has already ended.
+  if (isFinal(rec.status) && !isFinal(view.status)) return null;
+  if (view.amountFen !== rec.amountFen) {
+    // The proxy holds a different payment under our key. Ours was never taken.
+    return {
+      ...rec,
+      status: 'failed',
+      errorCode: 'conflict',
+      message: `订单号冲突，未收款 / This order number belongs to another amount (${view.amountFen} fen) — not charged`,
+      authCode: undefined,
+      updatedAt: now.toISOString(),
+    };
+  }
+  const next: PaymentRecord = {
+    ...rec,
+    status: view.status,
+    provider: view.provider ?? rec.provider,
+    method: view.method ?? rec.method,
+    providerRef: view.providerRef ?? rec.providerRef,
+    tradeNo: view.tradeNo ?? rec.tradeNo,
+    paidAt: view.paidAt ?? rec.paidAt,
+    message: view.message,
+    errorCode: undefined,
+    httpStatus: undefined,
+    updatedAt: now.toISOString(),
+  };
+  if (isFinal(next.status)) delete next.authCode; // single-use code, no longer needed
+  return next;
+}
+
+/** HTTP answers to the POST that mean "refused, nothing stored, nothing charged". */
+function isRefusal(status: number): boolean {
+  return status >= 400 && status < 500 && status !== 401 && status !== 403 && status !== 408 && status !== 429;
+}
+
+function bodyOf(rec: PaymentRecord): CreatePaymentRequest {
+  const body: CreatePaymentRequest = { outNo: rec.outNo, amountFen: rec.amountFen, authCode: rec.authCode, method: rec.method };
+  if (rec.items?.length) body.items = rec.items;
+  return body;
+}
+
+export class PaymentFlow {
+  readonly #api: FlowApi;
+  readonly #store: FlowStore;
+  readonly #hooks: FlowHooks;
+  readonly #timing: FlowTiming;
+  readonly #now: () => Date;
+  readonly #running = new Map<string, Promise<void>>();
+  readonly #wakers = new Map<string, () => void>();
+  #stopped = false;
+
+  constructor(deps: FlowDeps) {
+    this.#api = deps.api;
+    this.#store = deps.store;
+    this.#hooks = deps.hooks ?? {};
+    this.#timing = { ...DEFAULT_TIMING, ...deps.timing };
+    this.#now = deps.now ?? (() => new Date());
+  }
+
+  /**
+   * Writes the new payment to the store, then sends it. Resolves once it is stored, with
+   * the record; `done` settles when the payment is final (or the flow is stopped).
+   */
+  async start(p: NewPayment, outNo = makeOutNo(this.#now())): Promise<{ record: PaymentRecord; done: Promise<void> }> {
+    const at = this.#now().toISOString();
+    const record: PaymentRecord = {
+      outNo,
+      amountFen: p.amountFen,
+      authCode: p.authCode,
+      method: p.method,
+      status: 'pending',
+      createdAt: at,
+      updatedAt: at,
+    };
+    if (p.items?.length) record.items = p.items;
+    await this.#store.put(record); // before anything leaves the browser
+    return { record, done: this.#run(outNo, true) };
+  }
+
+  /** Resolves a stored payment that is not final (after a reload, a re-pairing…). */
+  resume(outNo: string): Promise<void> {
+    return this.#run(outNo, false);
+  }
+
+  /** Resumes every unfinished payment; returns them, oldest first. */
+  async resumeAll(): Promise<PaymentRecord[]> {
+    const open = await this.#store.unfinished();
+    for (const rec of open) void this.resume(rec.outNo);
+    return open;
+  }
+
+  /** Applies a PaymentView from anywhere (server events, an answer to cancel). */
+  async apply(view: PaymentView): Promise<PaymentRecord | undefined> {
+    const now = this.#now();
+    const rec = await this.#store.update(view.outNo, (r) => mergeView(r, view, now));
+    this.wake(view.outNo);
+    return rec;
+  }
+
+  /** Cuts short the wait of one payment (or all): e.g. the browser came back online. */
+  wake(outNo?: string): void {
+    if (outNo === undefined) for (const w of [...this.#wakers.values()]) w();
+    else this.#wakers.get(outNo)?.();
+  }
+
+  isRunning(outNo: string): boolean {
+    return this.#running.has(outNo);
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.wake();
+  }
+
+  #run(outNo: string, post: boolean): Promise<void> {
+    const existing = this.#running.get(outNo);
+    if (existing) {
+      this.wake(outNo);
+      return existing;
+    }
+    this.#stopped = false;
+    const p = this.#drive(outNo, post).finally(() => {
+      this.#running.delete(outNo);
+      this.#hooks.onNetwork?.(outNo, false);
+    });
+    this.#running.set(outNo, p);
+    return p;
+  }
+
+  async #drive(outNo: string, post: boolean): Promise<void> {
+    let needPost = post;
+    /** The proxy's error answer to our POST, if it gave one. */
+    let postError: ApiError | null = null;
+    let failures = 0;
+    const backoff = () => Math.min(this.#timing.maxBackoffMs, this.#timing.minBackoffMs * 2 ** failures++);
+
+    while (!this.#stopped) {
+      const rec = await this.#store.get(outNo);
+      if (!rec || isFinal(rec.status)) return;
+
+      let view: PaymentView;
+      try {
+        view = needPost ? await this.#api.createPayment(bodyOf(rec)) : await this.#api.getPayment(outNo);
+      } catch (err) {
+        if (err instanceof NetworkError) {
+          // No answer: it may or may not have arrived. Ask before sending anything again.
+          this.#hooks.onNetwork?.(outNo, true);
+          needPost = false;
+          await this.#sleep(outNo, backoff());
+          continue;
+        }
+        if (!(err instanceof ApiError)) throw err;
+        this.#hooks.onNetwork?.(outNo, false);
+        if (err.status === 401 || err.status === 403) {
+          this.#hooks.onUnauthorized?.();
+          return;
+        }
+        if (needPost) {
+          if (isRefusal(err.status)) {
+            await this.#refuse(outNo, err);
+            return;
+          }
+          // A server error: it may have stored the payment first. Ask.
+          postError = err;
+          needPost = false;
+          this.#hooks.onProblem?.(outNo, err.message);
+          continue;
+        }
+        if (err.status === 404 && rec.status === 'pending') {
+          if (postError) {
+            // It answered our POST with an error and never stored it: nothing was charged.
+            await this.#refuse(outNo, postError);
+            return;
+          }
+          // The request never reached the proxy: send the very same one again.
+          needPost = true;
+          continue;
+        }
+        this.#hooks.onProblem?.(outNo, err.message);
+        await this.#sleep(outNo, backoff());
+        continue;
+      }
+
+      this.#hooks.onNetwork?.(outNo, false);
+      this.#hooks.onProblem?.(outNo, null);
+      needPost = false;
+      failures = 0;
+      const next = await this.apply(view);
+      if (!next || isFinal(next.status)) return;
+      const age = this.#now().getTime() - Date.parse(next.createdAt);
+      await this.#sleep(outNo, age > this.#timing.slowAfterMs ? this.#timing.slowPollMs : this.#timing.pollMs);
+    }
+  }
+
+  async #refuse(outNo: string, err: ApiError): Promise<void> {
+    const now = this.#now().toISOString();
+    await this.#store.update(outNo, (r) =>
+      isFinal(r.status)
+        ? null
+        : { ...r, status: 'failed', message: err.message, errorCode: err.code, httpStatus: err.status, authCode: undefined, updatedAt: now },
+    );
+  }
+
+  #sleep(outNo: string, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        if (this.#wakers.get(outNo) === done) this.#wakers.delete(outNo);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#wakers.set(outNo, done);
+    });
+  }
+}

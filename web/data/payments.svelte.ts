@@ -1,0 +1,249 @@
+/**
+ * The checkout state machine: amount → scan → payment (→ amount again once it is final).
+ * Components read these fields and call these methods; nothing else holds checkout state.
+ * The payment itself lives in IndexedDB (the flow writes it there first) and is shown
+ * through a Dexie liveQuery, so every writer (answers, polling, server events) is seen.
+ */
+import { liveQuery, type Subscription } from 'dexie';
+import type { PaymentView, PayMethodInfo } from '../../contract/api.ts';
+import { FINAL_STATUSES } from '../../contract/api.ts';
+import { checkAmount } from '../checkout/amount.ts';
+import { api, ApiError, describeError } from './api.ts';
+import { db, dexieStore, isFinal, type PaymentRecord } from './db.ts';
+import { routeCode } from './methods.ts';
+import { PaymentFlow } from './payment-flow.ts';
+import { terminal } from './terminal.svelte.ts';
+
+export type Phase = 'amount' | 'scan' | 'payment';
+
+export type ReceiptState =
+  | { outNo: string; state: 'loading' }
+  | { outNo: string; state: 'ready'; bytes: Uint8Array }
+  | { outNo: string; state: 'error'; message: string };
+
+function isPaymentView(x: unknown): x is PaymentView {
+  const v = x as PaymentView | null;
+  return typeof v === 'object' && v !== null && typeof v.outNo === 'string' && typeof v.status === 'string';
+}
+
+class Checkout {
+  phase = $state<Phase>('amount');
+  amountText = $state('');
+  amount = $derived(checkAmount(this.amountText));
+  /** Set when Collect was pressed with a bad amount, so the message shows only then. */
+  amountTouched = $state(false);
+
+  methods = $state<PayMethodInfo[]>([]);
+  methodsError = $state<string | null>(null);
+  scanError = $state<string | null>(null);
+  submitting = $state(false);
+
+  /** The payment on screen. */
+  outNo = $state<string | null>(null);
+  current = $state<PaymentRecord | null>(null);
+  final = $derived(this.current !== null && isFinal(this.current.status));
+  /** Every payment not final yet, newest first (the one on screen included). */
+  open = $state<PaymentRecord[]>([]);
+
+  cancelling = $state(false);
+  cancelResult = $state<string | null>(null);
+  receipt = $state<ReceiptState | null>(null);
+
+  #network = $state<Record<string, boolean>>({});
+  #problems = $state<Record<string, string>>({});
+  /** The proxy cannot be reached for the payment on screen. */
+  networkDown = $derived(this.outNo !== null && this.#network[this.outNo] === true);
+  /** An error the proxy gave while the payment on screen is being resolved. */
+  problem = $derived(this.outNo === null ? null : (this.#problems[this.outNo] ?? null));
+
+  #flow = new PaymentFlow({
+    api,
+    store: dexieStore(db),
+    hooks: {
+      onNetwork: (outNo, down) => {
+        if ((this.#network[outNo] === true) !== down) this.#network[outNo] = down;
+      },
+      onProblem: (outNo, message) => {
+        if (message === null) delete this.#problems[outNo];
+        else this.#problems[outNo] = message;
+      },
+      onUnauthorized: () => terminal.reject(),
+    },
+  });
+  #current: Subscription | null = null;
+  #openSub: Subscription | null = null;
+  #wired = false;
+
+  /** Once paired: methods, server events, and every payment left unfinished. */
+  async start(): Promise<void> {
+    if (!this.#wired) {
+      this.#wired = true;
+      window.addEventListener('online', () => this.#flow.wake());
+      terminal.onEvent((msg) => {
+        if (msg.event !== 'payment') return;
+        try {
+          const view: unknown = JSON.parse(msg.data);
+          if (isPaymentView(view)) void this.#flow.apply(view);
+        } catch {
+          // not JSON: ignore
+        }
+      });
+      this.#openSub = liveQuery(() =>
+        db.payments.where('status').noneOf([...FINAL_STATUSES]).reverse().sortBy('createdAt'),
+      ).subscribe({ next: (rows) => (this.open = rows), error: (e) => console.error(e) });
+    }
+    void this.loadMethods();
+    const open = await this.#flow.resumeAll();
+    const newest = open[open.length - 1];
+    if (newest && (this.phase !== 'payment' || this.final)) this.show(newest.outNo);
+  }
+
+  async loadMethods(): Promise<void> {
+    try {
+      const methods = await api.methods();
+      this.methods = methods;
+      this.methodsError = null;
+      await db.setSetting('methods', methods);
+    } catch (err) {
+      if (err instanceof ApiError && (err.status === 401 || err.status === 403)) terminal.reject();
+      const cached = await db.getSetting('methods');
+      if (cached?.length && this.methods.length === 0) this.methods = cached;
+      this.methodsError = describeError(err);
+    }
+  }
+
+  /** The method's display name ("微信"), or its id when the methods are not loaded. */
+  methodName(id: string | undefined): string | undefined {
+    return id === undefined ? undefined : (this.methods.find((m) => m.id === id)?.name ?? id);
+  }
+
+  setAmount(text: string): void {
+    this.amountText = text;
+    this.amountTouched = false;
+  }
+
+  /** "收款 / Collect": on to the scan step if the amount is good. */
+  collect(): boolean {
+    if (!this.amount.ok) {
+      this.amountTouched = true;
+      return false;
+    }
+    this.scanError = null;
+    this.phase = 'scan';
+    return true;
+  }
+
+  back(): void {
+    if (this.phase === 'scan') this.phase = 'amount';
+  }
+
+  /** A payment code from the scanner (or confirmed manual entry): route, store, send. */
+  async submitCode(code: string): Promise<boolean> {
+    if (this.submitting || this.phase !== 'scan') return false;
+    const amount = this.amount;
+    if (!amount.ok) {
+      this.phase = 'amount';
+      this.amountTouched = true;
+      return false;
+    }
+    if (this.methods.length === 0) await this.loadMethods();
+    const method = routeCode(code, this.methods);
+    if (!method) {
+      this.scanError =
+        this.methods.length > 0
+          ? '无法识别的付款码 / Unrecognised payment code'
+          : `无法识别的付款码：支付方式未加载 / Unrecognised payment code: payment methods not loaded (${this.methodsError ?? ''})`;
+      return false;
+    }
+    this.submitting = true;
+    this.scanError = null;
+    try {
+      const { record } = await this.#flow.start({ amountFen: amount.fen, authCode: code, method: method.id });
+      this.show(record.outNo);
+      return true;
+    } catch (err) {
+      // Nothing was sent: the request only leaves once the record is stored.
+      this.scanError = `无法保存交易，未收款 / Could not store the payment — nothing was sent: ${describeError(err)}`;
+      return false;
+    } finally {
+      this.submitting = false;
+    }
+  }
+
+  /** Shows one payment (the newest unfinished on load, or one picked from the list). */
+  show(outNo: string): void {
+    if (this.outNo === outNo && this.phase === 'payment') return;
+    this.#current?.unsubscribe();
+    this.outNo = outNo;
+    this.current = null;
+    this.cancelResult = null;
+    this.receipt = null;
+    this.phase = 'payment';
+    this.#current = liveQuery(() => db.payments.get(outNo)).subscribe({
+      next: (rec) => {
+        if (this.outNo !== outNo) return;
+        this.current = rec ?? null;
+        if (rec?.status === 'paid' && this.receipt?.outNo !== outNo) void this.#loadReceipt(outNo);
+      },
+      error: (e) => console.error(e),
+    });
+  }
+
+  /** "撤销 / Cancel" while the customer has not confirmed. */
+  async cancel(): Promise<void> {
+    const outNo = this.outNo;
+    if (!outNo || this.cancelling) return;
+    this.cancelling = true;
+    this.cancelResult = null;
+    try {
+      const res = await api.cancelPayment(outNo);
+      if (isPaymentView(res)) {
+        await this.#flow.apply(res);
+        this.cancelResult =
+          res.status === 'cancelled'
+            ? `已撤销 / Cancelled${res.message ? ` — ${res.message}` : ''}`
+            : `撤销请求已发送 / Cancel sent — ${res.status}${res.message ? `: ${res.message}` : ''}`;
+      } else {
+        this.cancelResult = '撤销请求已发送 / Cancel requested';
+      }
+    } catch (err) {
+      if (err instanceof ApiError && (err.status === 401 || err.status === 403)) terminal.reject();
+      this.cancelResult = `无法撤销 / Cannot cancel: ${describeError(err)}`;
+    } finally {
+      this.cancelling = false;
+      this.#flow.wake(outNo);
+    }
+  }
+
+  /** "新交易 / New sale": only once the payment on screen is final. */
+  newSale(): boolean {
+    if (this.phase === 'payment' && !this.final) return false;
+    this.#current?.unsubscribe();
+    this.#current = null;
+    this.outNo = null;
+    this.current = null;
+    this.cancelResult = null;
+    this.receipt = null;
+    this.amountText = '';
+    this.amountTouched = false;
+    this.scanError = null;
+    this.phase = 'amount';
+    return true;
+  }
+
+  async retryReceipt(): Promise<void> {
+    if (this.outNo) await this.#loadReceipt(this.outNo);
+  }
+
+  async #loadReceipt(outNo: string): Promise<void> {
+    this.receipt = { outNo, state: 'loading' };
+    try {
+      const bytes = await api.receipt(outNo);
+      if (this.outNo === outNo) this.receipt = { outNo, state: 'ready', bytes };
+    } catch (err) {
+      if (this.outNo === outNo) this.receipt = { outNo, state: 'error', message: describeError(err) };
+    }
+  }
+}
+
+export const checkout = new Checkout();
