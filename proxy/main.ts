@@ -3,7 +3,11 @@ import { loadConfig } from './config.ts';
 import { startStore } from './server.ts';
 
 const config = loadConfig();
-const store = await startStore(config);
+const store = await startStore(config).catch((err: NodeJS.ErrnoException) => {
+  if (err.code === 'EADDRINUSE') console.error(`Port ${config.port} is already in use: stop the other process or start with PORT=<another port>.`);
+  else console.error(`The proxy could not start: ${err.message}`);
+  process.exit(1);
+});
 const shown = config.host === '0.0.0.0' ? `http://localhost:${store.port}` : `http://${config.host}:${store.port}`;
 
 console.log(`POS proxy (${config.mode}) listening on ${shown}`);

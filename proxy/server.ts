@@ -83,6 +83,7 @@ export async function startStore(config: Config): Promise<RunningStore> {
   });
   providers.register(weishouyin);
   await initProviders(providers.all());
+  void warnOnClockSkew(weishouyin);
   const retry = setInterval(() => void initProviders(providers.all().filter((p) => !p.info().ready)), 30_000);
   retry.unref();
 
@@ -123,6 +124,16 @@ async function initProviders(list: Provider[]): Promise<void> {
       if (!r.ok) console.error(`[proxy] provider ${p.id} is not ready: ${r.error.message}`);
     }),
   );
+}
+
+/** The seed's time call: a kiosk whose clock is off prints wrong receipts and confuses the day's books. */
+async function warnOnClockSkew(p: { time(): Promise<{ ok: true; time: string } | { ok: false }> }): Promise<void> {
+  const t = await p.time();
+  if (!t.ok) return;
+  const skewMs = Date.parse(t.time) - Date.now();
+  if (Math.abs(skewMs) > 2 * 60_000) {
+    console.warn(`[proxy] this machine's clock is ${Math.round(skewMs / 1000)} s off the provider's: set the clock (NTP).`);
+  }
 }
 
 function listen(app: Hono, config: Config): Promise<ServerType> {

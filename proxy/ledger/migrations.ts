@@ -59,7 +59,9 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
         message TEXT,
         printinfo TEXT,
         created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL
+        updated_at TEXT NOT NULL,
+        -- an unknown outcome is resolved against the provider's bill
+        next_check_at INTEGER
       );
       CREATE INDEX refunds_out_no ON refunds (out_no);
       CREATE TABLE payment_events (

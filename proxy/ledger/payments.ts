@@ -39,6 +39,7 @@ export interface RefundRecord {
   printinfo?: string;
   createdAt: string;
   updatedAt: string;
+  nextCheckAt?: number;
 }
 
 type Row = Record<string, unknown>;
@@ -85,6 +86,7 @@ function toRefund(r: Row): RefundRecord {
     printinfo: str(r.printinfo),
     createdAt: String(r.created_at),
     updatedAt: String(r.updated_at),
+    nextCheckAt: num(r.next_check_at),
   };
 }
 
@@ -262,13 +264,27 @@ export class Ledger {
       .run(r.refundNo, r.outNo, r.amountFen, r.status, r.reason ?? null, r.terminalId ?? null, r.createdAt, r.createdAt);
   }
 
-  updateRefund(refundNo: string, patch: Partial<Pick<RefundRecord, 'status' | 'providerRef' | 'message' | 'printinfo'>>): RefundRecord {
+  updateRefund(refundNo: string, patch: Partial<Pick<RefundRecord, 'status' | 'providerRef' | 'message' | 'printinfo' | 'nextCheckAt'>>): RefundRecord {
     const cur = this.getRefund(refundNo)!;
     const next = { ...cur, ...patch };
     this.#db
-      .prepare('UPDATE refunds SET status = ?, provider_ref = ?, message = ?, printinfo = ?, updated_at = ? WHERE refund_no = ?')
-      .run(next.status, next.providerRef ?? null, next.message ?? null, next.printinfo ?? null, new Date().toISOString(), refundNo);
+      .prepare('UPDATE refunds SET status = ?, provider_ref = ?, message = ?, printinfo = ?, next_check_at = ?, updated_at = ? WHERE refund_no = ?')
+      .run(next.status, next.providerRef ?? null, next.message ?? null, next.printinfo ?? null, next.nextCheckAt ?? null, new Date().toISOString(), refundNo);
     return this.getRefund(refundNo)!;
+  }
+
+  /** Fen of this payment's refunds the provider confirmed. */
+  refundedFen(outNo: string): number {
+    return this.#db.prepare("SELECT COALESCE(SUM(amount_fen), 0) FROM refunds WHERE out_no = ? AND status = 'refunded'").pluck().get(outNo) as number;
+  }
+
+  /** Refunds whose outcome is unknown and due for a look at the provider's bill. */
+  dueRefunds(now: number, limit = 20): RefundRecord[] {
+    return (
+      this.#db
+        .prepare("SELECT * FROM refunds WHERE status = 'unknown' AND next_check_at IS NOT NULL AND next_check_at <= ? ORDER BY next_check_at LIMIT ?")
+        .all(now, limit) as Row[]
+    ).map(toRefund);
   }
 
   recordCall(c: {

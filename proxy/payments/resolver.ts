@@ -11,6 +11,8 @@ export class Resolver {
   readonly #service: PaymentService;
   readonly #tickMs: number;
   #timer: NodeJS.Timeout | undefined;
+  /** Refund checks running now. */
+  readonly #refunds = new Set<string>();
 
   constructor(ledger: Ledger, service: PaymentService, tickMs: number) {
     this.#ledger = ledger;
@@ -36,13 +38,19 @@ export class Resolver {
    * the next tick does not wait for this one, and a payment already being checked is skipped.
    */
   tick(): Promise<void> {
-    const due = this.#ledger.due(Date.now()).filter((p) => !this.#service.isBusy(p.outNo));
-    return Promise.all(
-      due.map((p) =>
-        this.#service.check(p.outNo).catch((err: Error) => {
-          console.error(`[resolver] ${p.outNo}: ${err.message}`);
-        }),
-      ),
-    ).then(() => undefined);
+    const now = Date.now();
+    const due = this.#ledger.due(now).filter((p) => !this.#service.isBusy(p.outNo));
+    const refunds = this.#ledger.dueRefunds(now).filter((r) => !this.#refunds.has(r.refundNo));
+    const log = (id: string) => (err: Error) => console.error(`[resolver] ${id}: ${err.message}`);
+    return Promise.all([
+      ...due.map((p) => this.#service.check(p.outNo).catch(log(p.outNo))),
+      ...refunds.map((r) => {
+        this.#refunds.add(r.refundNo);
+        return this.#service
+          .checkRefund(r.refundNo)
+          .catch(log(r.refundNo))
+          .finally(() => this.#refunds.delete(r.refundNo));
+      }),
+    ]).then(() => undefined);
   }
 }

@@ -419,17 +419,49 @@ export class PaymentService {
       this.#ledger.transaction(() => {
         this.#ledger.updateRefund(refundNo, { status: 'refunded', providerRef: result.providerRef, printinfo: result.printinfo, message: result.message });
         const cur = this.#ledger.getPayment(outNo)!;
-        const refundedFen = cur.refundedFen + amountFen;
+        const refundedFen = this.#ledger.refundedFen(outNo);
         this.#update(cur, { refundedFen, status: refundedFen === cur.amountFen ? 'refunded' : cur.status }, `refund ${refundNo}`);
       });
       return this.#refundView(refundNo);
     }
     if (STATE_UNKNOWN_KINDS.has(result.error.kind)) {
-      this.#ledger.updateRefund(refundNo, { message: '退款结果未返回，请稍后在账单中核对 / No answer yet; check the bill later' });
+      // Never re-sent (微收银 refunds carry no refund number to deduplicate): the resolver reads the bill.
+      this.#ledger.updateRefund(refundNo, {
+        message: '退款结果未返回，系统正在向支付机构核对 / No answer yet — checking the provider\'s bill',
+        nextCheckAt: this.#now() + this.#timing.unknownRetryMs,
+      });
       return this.#refundView(refundNo);
     }
     this.#ledger.updateRefund(refundNo, { status: 'failed', message: result.error.message });
     throw fromProviderError(result.error);
+  }
+
+  /**
+   * Settles a refund whose answer was lost by reading the provider's bill: the provider's refunded
+   * total covers what we have booked plus this one → it went through; otherwise, after the grace
+   * period, it did not.
+   */
+  async checkRefund(refundNo: string): Promise<void> {
+    const r = this.#ledger.getRefund(refundNo);
+    if (!r || r.status !== 'unknown') return;
+    const p = this.#ledger.getPayment(r.outNo)!;
+    const bill = await this.#providerOf(p).bill(this.#refOf(p));
+    const now = this.#now();
+    if (!bill.ok) {
+      this.#ledger.updateRefund(refundNo, { nextCheckAt: now + Math.min(this.#timing.unknownRetryMs * 4, 60_000) });
+      return;
+    }
+    if (bill.refundedFen >= this.#ledger.refundedFen(r.outNo) + r.amountFen) {
+      this.#ledger.transaction(() => {
+        this.#ledger.updateRefund(refundNo, { status: 'refunded', message: '退款成功（已核对账单） / Refunded (checked against the bill)', nextCheckAt: undefined });
+        const refundedFen = this.#ledger.refundedFen(r.outNo);
+        this.#update(p, { refundedFen, status: refundedFen === p.amountFen ? 'refunded' : p.status }, `refund ${refundNo} confirmed by bill`);
+      });
+    } else if (now - Date.parse(r.createdAt) > this.#timing.unknownGraceMs) {
+      this.#ledger.updateRefund(refundNo, { status: 'failed', message: '支付机构账单中没有这笔退款，未退款 / Not in the provider\'s bill: not refunded', nextCheckAt: undefined });
+    } else {
+      this.#ledger.updateRefund(refundNo, { nextCheckAt: now + this.#timing.unknownRetryMs });
+    }
   }
 
   #refundView(refundNo: string): RefundView {

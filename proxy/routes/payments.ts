@@ -52,10 +52,19 @@ export function paymentRoutes({ service, ledger, providers, storeName }: Payment
     return c.json({ events: ledger.events(outNo), calls: ledger.calls(outNo), refunds: ledger.refundsOf(outNo) });
   });
 
-  app.get('/payments/:outNo/receipt', (c) => {
+  app.get('/payments/:outNo/receipt', async (c) => {
     const p = ownPayment(c.get('terminal'), c.req.param('outNo'));
-    const methodName = providers.get(p.provider)?.methods().find((m) => m.id === p.method)?.name ?? p.method;
-    const text = p.printinfo ?? ownReceipt(p, { storeName, methodName, refunds: ledger.refundsOf(p.outNo) });
+    const provider = providers.get(p.provider);
+    const methodName = provider?.methods().find((m) => m.id === p.method)?.name ?? p.method;
+    let text = p.printinfo ?? ownReceipt(p, { storeName, methodName, refunds: ledger.refundsOf(p.outNo) });
+    // ?reprint=1: the provider's own reprint (微收银 补打小票) where it has one, else the stored receipt.
+    if (c.req.query('reprint') && provider && p.providerRef && (p.status === 'paid' || p.status === 'refunded')) {
+      const method = provider.methods().find((m) => m.id === p.method);
+      if (method) {
+        const again = await provider.reprint({ outNo: p.outNo, method, amountFen: p.amountFen, providerRef: p.providerRef });
+        if (again.ok) text = again.printinfo;
+      }
+    }
     if (c.req.query('format') === 'text') return c.text(receiptText(text));
     return c.body(encodeEscPos(text), 200, { 'content-type': 'application/octet-stream', 'cache-control': 'no-store' });
   });

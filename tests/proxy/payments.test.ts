@@ -315,3 +315,64 @@ describe('receipts and the ledger', () => {
     expect((await other.get(`/api/payments/${outNo}/history`)).status).toBe(403);
   });
 });
+
+describe('faults at the provider', () => {
+  const inject = (op: string, fault: string) =>
+    fetch(`${store.url}/sandbox/weishouyin/_admin/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ op, fault, count: 1 }),
+    }).then((r) => expect(r.ok).toBe(true));
+
+  it('a charge answered with broken XML is unknown, then resolved to paid by query', async () => {
+    await inject('micropay', 'badxml');
+    const outNo = newOutNo();
+    const code = freshWechatCode();
+    const r = await pay(code, 650, outNo);
+    expect(r.body.status).toBe('unknown');
+    expect((await settle(outNo, ['paid'])).amountFen).toBe(650);
+    expect(await billsFor(code)).toHaveLength(1);
+  });
+
+  it('a refund whose answer was lost is confirmed from the provider\'s bill, not sent again', async () => {
+    const outNo = newOutNo();
+    expect((await pay(freshWechatCode(), 500, outNo)).body.status).toBe('paid');
+    await inject('refund', 'drop');
+    const refundNo = newOutNo('R');
+    const r = await manager.post(`/api/payments/${outNo}/refunds`, { refundNo, amountFen: 200 });
+    expect(r.body).toMatchObject({ refundNo, status: 'unknown', refundableFen: 300 });
+    await waitFor(() => store.ledger.getRefund(refundNo)?.status === 'refunded');
+    expect((await cashier.get(`/api/payments/${outNo}`)).body.refundedFen).toBe(200);
+    const ref = (await cashier.get(`/api/payments/${outNo}`)).body.providerRef as string;
+    const bill = (await simBills()).find((b) => JSON.stringify(b).includes(`"${ref}"`)) as { refundedFen?: number };
+    expect(bill.refundedFen).toBe(200);
+  });
+
+  it('a refund the provider never got is marked failed once its bill shows no such refund', async () => {
+    const outNo = newOutNo();
+    expect((await pay(freshWechatCode(), 500, outNo)).body.status).toBe('paid');
+    await inject('refund', 'hang');
+    const refundNo = newOutNo('R');
+    const r = await manager.post(`/api/payments/${outNo}/refunds`, { refundNo, amountFen: 500 });
+    expect(r.body.status).toBe('unknown');
+    await waitFor(() => store.ledger.getRefund(refundNo)?.status === 'failed');
+    const p = (await cashier.get(`/api/payments/${outNo}`)).body;
+    expect(p).toMatchObject({ status: 'paid', refundedFen: 0 });
+    // The money is refundable again.
+    const again = await manager.post(`/api/payments/${outNo}/refunds`, { refundNo: newOutNo('R'), amountFen: 500 });
+    expect(again.body).toMatchObject({ status: 'refunded', refundableFen: 0 });
+  });
+});
+
+describe('reprint', () => {
+  it('asks the provider\'s reprint interface for a paid payment\'s receipt', async () => {
+    const outNo = newOutNo();
+    const paid = (await pay(freshWechatCode(), 1234, outNo)).body;
+    const r = await cashier.get(`/api/payments/${outNo}/receipt?reprint=1&format=text`);
+    expect(r.status).toBe(200);
+    expect(r.body).toContain(paid.providerRef.replace(/^dm/, ''));
+    expect(r.body).toContain('12.34');
+    const calls = store.ledger.calls(outNo).map((c) => c.op);
+    expect(calls).toContain('reprint');
+  });
+});

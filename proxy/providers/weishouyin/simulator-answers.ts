@@ -151,6 +151,12 @@ export const PHP_GARBAGE =
 
 // --- receipts (printinfo) -----------------------------------------------------------------------
 
+/**
+ * A full-width rule for 58 mm paper. The seed prints "-----", but the document collapses runs of
+ * dashes (its appendix signature only reproduces with 20 of them), so real receipts had a full line.
+ */
+const RULE = '-'.repeat(32);
+
 /** 付款回执, the micropay receipt. @see seeds/001 §4 3.1 (不传noremind参数返回结果) */
 export function payReceipt(b: SimBill, deviceName: string): string {
   const m = methodOfBill(b);
@@ -165,13 +171,13 @@ export function payReceipt(b: SimBill, deviceName: string): string {
     `付款方式: ${m.name}`,
     `设备信息: ${deviceName}(${b.deviceId})`,
     `流水号: ${b.payId}`,
-    '-----',
+    RULE,
     `订单总额: ${yuan(b.fen)}`,
     String.raw`\x1D\x21\x01用户实付: ¥${yuan(b.fen)}`,
-    String.raw`\x1b\x40-----`,
+    String.raw`\x1b\x40` + RULE,
     '签名:',
     String.raw`\x0d\x0a`,
-    '-----',
+    RULE,
     String.raw`\x1b\x61\x01微收银沙箱 · 仅供测试`,
     String.raw`\x1b\x61\x01SANDBOX - NOT A REAL PAYMENT`,
     String.raw`\x1b\x40`,
@@ -191,13 +197,13 @@ export function voucher(b: SimBill | undefined, yen: '¥ ' | '￥', requestedNo 
   return [
     String.raw`\x1b\x40\x1D\x21\x11\x1b\x4d\x02${name}支付凭证`,
     String.raw`\x1D\x21\x00`,
-    String.raw`\x1b\x40\x1b\x4d\x02-----`,
+    String.raw`\x1b\x40\x1b\x4d\x02` + RULE,
     String.raw`\x1b\x40\x1b\x4d\x02凭 证 号: ${no}`,
     String.raw`\x1b\x40`,
     String.raw`\x1b\x40\x1b\x4d\x02付款时间: ${paidAt}`,
     String.raw`\x1b\x40`,
     String.raw`\x1b\x40\x1b\x4d\x02消费金额: \x1D\x21\x11${yen}${yuan(b?.fen ?? 0)}`,
-    String.raw`\x1b\x40\x1b\x4d\x02-----`,
+    String.raw`\x1b\x40\x1b\x4d\x02` + RULE,
     String.raw`\x1b\x4d\x02客户签字:`,
     '',
     String.raw`\x1B\x69`,
@@ -217,12 +223,12 @@ export function refundReceipt(b: SimBill, r: SimRefund, deviceName: string): str
     `付款方式：${m.name}`,
     `设备信息：${deviceName}(${b.deviceId})`,
     `流水号：${b.payId}`,
-    '-----',
+    RULE,
     `付款时间：${b.paidAt}`,
     `支付金额: ${yuan(b.fen)}`,
     `退款时间: ${r.at}`,
     String.raw`退款金额: \x1D\x21\x01¥ ${yuan(-r.fen)}`,
-    String.raw`\x1b\x40-----`,
+    String.raw`\x1b\x40` + RULE,
     '客户签字:',
     String.raw`\x0d\x0a`,
     String.raw`\x0d\x0a`,
