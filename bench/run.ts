@@ -36,7 +36,7 @@ async function timed(fn: () => Promise<void>): Promise<number[]> {
 
 async function latency() {
   const dataDir = mkdtempSync(join(tmpdir(), 'pos-bench-'));
-  const store = await startStore(mergeConfig(defaultConfig(), { port: 0, host: '127.0.0.1', dataDir }));
+  const store = await startStore(mergeConfig(defaultConfig(), { port: 0, host: '127.0.0.1', dataDir: process.env.BENCH_MEMORY ? ':memory:' : dataDir }));
   try {
     const { code: pairing } = store.terminals.createPairingCode('cashier', 60_000);
     const paired = (await (await fetch(`${store.url}/api/terminals/pair`, {

@@ -148,8 +148,9 @@ export class Ledger {
     return this.#db;
   }
 
+  /** Runs `fn` in one transaction (a savepoint when nested). */
   transaction<T>(fn: () => T): T {
-    return this.#db.transaction(fn).immediate();
+    return this.#db.inTransaction ? this.#db.transaction(fn)() : this.#db.transaction(fn).immediate();
   }
 
   getPayment(outNo: string): PaymentRecord | undefined {
@@ -157,7 +158,12 @@ export class Ledger {
     return r ? toPayment(r) : undefined;
   }
 
+  /** The payment and its first event in one transaction: one durable write. */
   insertPayment(p: Omit<PaymentRecord, 'refundedFen' | 'checks' | 'updatedAt'>): void {
+    this.transaction(() => this.#insertPayment(p));
+  }
+
+  #insertPayment(p: Omit<PaymentRecord, 'refundedFen' | 'checks' | 'updatedAt'>): void {
     this.#db
       .prepare(
         `INSERT INTO payments (out_no, terminal_id, provider, method, amount_fen, auth_code, status, message,
@@ -176,6 +182,10 @@ export class Ledger {
 
   /** Applies a patch; records a state change event when the status changes. Returns the new record. */
   updatePayment(outNo: string, patch: PaymentPatch, reason: string): PaymentRecord {
+    return this.transaction(() => this.#updatePayment(outNo, patch, reason));
+  }
+
+  #updatePayment(outNo: string, patch: PaymentPatch, reason: string): PaymentRecord {
     const before = this.getPayment(outNo);
     if (!before) throw new Error(`no payment ${outNo}`);
     const keys = Object.keys(patch) as (keyof PaymentPatch)[];

@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningStore } from '../../proxy/server.ts';
 import { launchBrowser } from '../helpers/browser.ts';
-import { CODE, startTestStore } from '../helpers/store.ts';
+import { CODE, freshWechatCode, startTestStore, waitFor } from '../helpers/store.ts';
 
 let store: RunningStore;
 let browser: Browser;
@@ -113,5 +113,41 @@ describe('checkout in the browser', () => {
     await page.getByTestId('collect').click();
     await expect.poll(() => page.getByTestId('amount-error').innerText()).toMatch(/[\u4e00-\u9fff]/);
     expect(store.ledger.listPayments({ page: 1, pageSize: 1 }).total).toBe(before);
+  });
+
+  it('resumes a payment that is waiting for the password after the page is reloaded', async () => {
+    await sell('6.60', CODE.passwordForever);
+    await page.locator('[data-testid=status][data-status=paying]').waitFor({ timeout: 15_000 });
+    const outNo = (await page.getByTestId('status').getAttribute('data-out-no'))!;
+    await page.reload();
+    await page.locator(`[data-testid=status][data-out-no="${outNo}"][data-status=paying]`).waitFor({ timeout: 15_000 });
+
+    // The customer confirms on the phone; the reloaded page follows it to paid.
+    const dmId = store.ledger.getPayment(outNo)!.providerRef!;
+    expect((await fetch(`${store.url}/sandbox/weishouyin/_admin/bills/${dmId}/pay`, { method: 'POST' })).ok).toBe(true);
+    await page.locator(`[data-testid=status][data-out-no="${outNo}"][data-status=paid]`).waitFor({ timeout: 15_000 });
+    await newSale();
+  });
+
+  it('keeps a payment scanned while the network is down and charges it exactly once when it returns', async () => {
+    const code = freshWechatCode();
+    const amountInput = page.getByTestId('amount');
+    await amountInput.fill('8.88');
+    await page.getByTestId('collect').click();
+    await page.getByTestId('auth-code').waitFor();
+    await page.context().setOffline(true);
+    await page.keyboard.type(code, { delay: 5 });
+    await page.keyboard.press('Enter');
+    await page.getByTestId('network-banner').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('status').innerText()).toContain('请勿重复收款');
+    const outNo = (await page.getByTestId('status').getAttribute('data-out-no'))!;
+    expect(store.ledger.getPayment(outNo)).toBeUndefined();
+
+    await page.context().setOffline(false);
+    await page.locator(`[data-testid=status][data-out-no="${outNo}"][data-status=paid]`).waitFor({ timeout: 30_000 });
+    expect(store.ledger.getPayment(outNo)).toMatchObject({ status: 'paid', amountFen: 888 });
+    const bills = (await (await fetch(`${store.url}/sandbox/weishouyin/_admin/bills`)).json()) as unknown;
+    expect(JSON.stringify(bills).split(code).length - 1).toBe(1);
+    await newSale();
   });
 });
