@@ -192,6 +192,17 @@ describe('PaymentFlow', () => {
     expect(t.log).toEqual([`GET ${OUT}`, `POST ${OUT}`, `update ${OUT} paid`]);
   });
 
+  it('a payment that never reached the proxy and whose code has expired is closed, not sent', async () => {
+    const t = setup([], [new ApiError(404, 'payment_not_found', 'no')]);
+    const at = new Date(Date.now() - 6 * 60_000).toISOString();
+    await t.store.put({ outNo: OUT, amountFen: 1234, authCode: NEW.authCode, method: NEW.method, status: 'pending', createdAt: at, updatedAt: at });
+    t.log.length = 0;
+    await t.flow.resume(OUT);
+    expect(t.log).toEqual([`GET ${OUT}`, `update ${OUT} failed`]);
+    expect(t.store.rows.get(OUT)).toMatchObject({ status: 'failed', errorCode: 'auth_code_expired' });
+    expect(t.store.rows.get(OUT)!.message).toContain('未被扣款');
+  });
+
   it('an unknown payment found on load is followed, never re-sent', async () => {
     const t = setup([], [new ApiError(404, 'payment_not_found', 'gone?'), view('paid')]);
     const at = new Date().toISOString();

@@ -46,6 +46,11 @@ export interface FlowTiming {
   slowPollMs: number;
   minBackoffMs: number;
   maxBackoffMs: number;
+  /**
+   * A wallet's payment code is valid for about a minute. A payment that never reached the proxy
+   * and is older than this is closed here (nothing was charged) instead of sending a dead code.
+   */
+  codeLifetimeMs: number;
 }
 
 export const DEFAULT_TIMING: FlowTiming = {
@@ -54,6 +59,7 @@ export const DEFAULT_TIMING: FlowTiming = {
   slowPollMs: 15_000,
   minBackoffMs: 1_000,
   maxBackoffMs: 30_000,
+  codeLifetimeMs: 5 * 60_000,
 };
 
 export interface FlowDeps {
@@ -258,6 +264,13 @@ export class PaymentFlow {
           if (postError) {
             // It answered our POST with an error and never stored it: nothing was charged.
             await this.#refuse(outNo, postError);
+            return;
+          }
+          if (this.#now().getTime() - Date.parse(rec.createdAt) > this.#timing.codeLifetimeMs) {
+            await this.#refuse(
+              outNo,
+              new ApiError(410, 'auth_code_expired', '付款码已过期，顾客未被扣款，请重新扫码 / The payment code expired; the customer was not charged — scan again'),
+            );
             return;
           }
           // The request never reached the proxy: send the very same one again.
