@@ -25,6 +25,7 @@ const PROVIDER_STATUS: Record<ProviderErrorKind, ContentfulStatusCode> = {
   timeout: 504,
   declined: 422,
   not_found: 404,
+  duplicate: 409,
   unsupported: 501,
 };
 

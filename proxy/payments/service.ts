@@ -21,7 +21,7 @@ import type { PayOutcome, PaymentRef, Provider, ProviderError, ProviderMethod, R
 const OUT_NO = /^[A-Za-z0-9_-]{6,32}$/;
 const AUTH_CODE = /^[0-9A-Za-z]{10,64}$/;
 /** Errors on a pay call after which we cannot know whether the customer was charged. */
-const STATE_UNKNOWN_KINDS = new Set(['network', 'timeout', 'response']);
+const STATE_UNKNOWN_KINDS = new Set(['network', 'timeout', 'response', 'duplicate']);
 
 export interface ServiceDeps {
   ledger: Ledger;

@@ -5,7 +5,7 @@
  */
 import type { CartItem, MethodKind } from '../../contract/api.ts';
 
-export type ProviderId = 'weishouyin';
+export type ProviderId = 'weishouyin' | 'mct1';
 
 /** Grouped so callers can branch: e.g. `network`/`timeout`/`response` on a pay call mean "state unknown". */
 export type ProviderErrorKind =
@@ -18,6 +18,7 @@ export type ProviderErrorKind =
   | 'timeout' // no answer within the configured time
   | 'declined' // the provider answered: this operation failed (insufficient funds, refund refused...)
   | 'not_found' // the provider does not know this order
+  | 'duplicate' // the provider already has an order/refund with this number (e.g. mct1 8005/8045/8020): query it, never resend
   | 'unsupported'; // the provider has no such operation
 
 export interface ProviderError {
@@ -44,10 +45,13 @@ export interface ProviderMethod {
 export interface PayRequest {
   outNo: string;
   amountFen: number;
-  authCode: string;
+  /** The customer's payment code: required for `barcode` methods, absent for `qr` and `cash`. */
+  authCode?: string;
   method: ProviderMethod;
   items?: CartItem[];
   remark?: string;
+  /** Where the provider should send its asynchronous result (mct1 notify_url), when it supports one. */
+  notifyUrl?: string;
 }
 
 /** Identifies a payment at the provider: whatever we know of it. */
@@ -74,6 +78,8 @@ export interface PayOutcome {
   printinfo?: string;
   message?: string;
   providerCode?: string;
+  /** For `qr` methods: the string the customer's wallet scans (mct1 trade_qrcode). */
+  qrCode?: string;
 }
 
 export interface RefundOutcome {
@@ -104,6 +110,35 @@ export interface ProviderInfo {
   ready: boolean;
   message?: string;
   storeName?: string;
+  /** Provider clock minus ours, measured from its answers, when known. */
+  clockSkewMs?: number;
+}
+
+export interface RefundRequest {
+  refundNo: string;
+  amountFen: number;
+  /** The provider's supervisor password as typed by a manager (mct1 shop_pass, sent as SHA-1). */
+  supervisorPassword?: string;
+  reason?: string;
+}
+
+/** A verified provider callback (e.g. mct1 4.8 notify). */
+export interface CallbackEvent {
+  outNo: string;
+  providerRef?: string;
+  state: PayState;
+  /** Unique per callback sent (e.g. its signature): a second arrival of the same key is a replay. */
+  replayKey: string;
+  /** Provider time of the callback, Unix seconds. */
+  timestamp: number;
+}
+
+export interface CallbackRequest {
+  method: string;
+  /** Query-string parameters, decoded. */
+  query: Record<string, string>;
+  /** Form or raw body parameters, decoded, for POST callbacks. */
+  body?: Record<string, string>;
 }
 
 export interface Provider {
@@ -117,10 +152,18 @@ export interface Provider {
   query(ref: PaymentRef): Promise<Result<PayOutcome>>;
   /** Cancels/reverses an unpaid payment. `unsupported` where the provider has no such call. */
   cancel(ref: PaymentRef): Promise<Result<{ state: 'cancelled' }>>;
-  refund(ref: PaymentRef, refund: { refundNo: string; amountFen: number }): Promise<Result<RefundOutcome>>;
+  refund(ref: PaymentRef, refund: RefundRequest): Promise<Result<RefundOutcome>>;
+  /** The state of a refund whose answer was lost, where the provider can tell it directly. */
+  refundQuery?(ref: PaymentRef, refundNo: string): Promise<Result<{ state: 'refunded' | 'failed' | 'pending'; amountFen?: number; providerRef?: string }>>;
   bill(ref: PaymentRef): Promise<Result<Bill>>;
   /** The provider's reprint of a receipt (decoded printinfo), where it has one. */
   reprint(ref: PaymentRef): Promise<Result<{ printinfo: string }>>;
+  /**
+   * Verifies a callback (signature, timestamp window) and reads it. Only providers that send
+   * callbacks have this; `callbackAnswer` is what they expect back on success.
+   */
+  parseCallback?(req: CallbackRequest): Result<{ event: CallbackEvent }>;
+  readonly callbackAnswer?: string;
 }
 
 /** Every call a provider makes is reported here, with secrets already redacted, for the ledger. */
