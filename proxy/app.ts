@@ -12,6 +12,7 @@ import type { Ledger } from './ledger/payments.ts';
 import type { PaymentService } from './payments/service.ts';
 import type { ProviderRegistry } from './providers/index.ts';
 import { eventRoutes } from './routes/events.ts';
+import { notifyRoutes } from './routes/notify.ts';
 import { paymentRoutes } from './routes/payments.ts';
 import { pairingRoute, terminalRoutes } from './routes/terminals.ts';
 
@@ -48,6 +49,7 @@ export function createApp(deps: AppDeps): Hono {
     throw new ApiError(404, 'not_found', '没有这个接口 / No such endpoint');
   });
   app.route('/api', api);
+  app.route('/notify', notifyRoutes(service));
 
   if (deps.sandbox) app.route('/sandbox', deps.sandbox);
 

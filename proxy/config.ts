@@ -15,11 +15,26 @@ export interface WeishouyinConfig {
   ver: string;
 }
 
+export interface Mct1Config {
+  /** e.g. https://api.XXX.com/mct1. Empty in sandbox mode: the in-process simulator. */
+  baseUrl?: string;
+  openId?: string;
+  openKey?: string;
+  /** The provider's supervisor password (主管密码), used for refunds when the manager types none. */
+  shopPass?: string;
+  /** Custom tenders (Diy) the store records through mct1, e.g. ["会员卡"]. */
+  diyMethods: string[];
+}
+
+export type ProviderName = 'weishouyin' | 'mct1';
+
 export interface Timing {
   /** How often a payment waiting for the customer's password is queried (the seed advises 5 s). */
   pollIntervalMs: number;
   /** How long we wait for the password before giving up (WeChat revokes after about 45 s). */
   payingTimeoutMs: number;
+  /** How long a QR code shown to the customer (C扫B) stays open before it is cancelled. */
+  qrTimeoutMs: number;
   /** One HTTP call to a provider. */
   requestTimeoutMs: number;
   /** How often a payment whose answer was lost is queried again (grows, capped at 60 s). */
@@ -47,14 +62,23 @@ export interface Config {
   storeName: string;
   pairingCodeTtlMs: number;
   timing: Timing;
+  /**
+   * The providers this store uses, in order of preference: a payment code that more than one
+   * accepts goes to the first.
+   */
+  providers: ProviderName[];
+  /** How providers reach this proxy for callbacks (mct1 notify_url). Default: http://127.0.0.1:<port>. */
+  publicUrl?: string;
   weishouyin: WeishouyinConfig;
+  mct1: Mct1Config;
   /** Sandbox simulator knobs (tests make them quick). */
-  sandbox: { passwordPolls?: number; hangMs?: number };
+  sandbox: { passwordPolls?: number; hangMs?: number; notifyBaseMs?: number };
 }
 
 export const DEFAULT_TIMING: Timing = {
   pollIntervalMs: 5_000,
   payingTimeoutMs: 60_000,
+  qrTimeoutMs: 180_000,
   requestTimeoutMs: 15_000,
   unknownRetryMs: 3_000,
   unknownGraceMs: 30_000,
@@ -74,7 +98,9 @@ export function defaultConfig(): Config {
     storeName: '演示商店',
     pairingCodeTtlMs: 24 * 3600_000,
     timing: { ...DEFAULT_TIMING },
+    providers: ['weishouyin', 'mct1'],
     weishouyin: { ver: 'V1.01' },
+    mct1: { diyMethods: ['会员卡'] },
     sandbox: {},
   };
 }
@@ -87,6 +113,7 @@ export function mergeConfig(base: Config, over: DeepPartial<Config>): Config {
     ...over,
     timing: { ...base.timing, ...over.timing },
     weishouyin: { ...base.weishouyin, ...over.weishouyin },
+    mct1: { ...base.mct1, ...over.mct1 },
     sandbox: { ...base.sandbox, ...over.sandbox },
   } as Config;
 }
@@ -113,17 +140,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (env.WEISHOUYIN_ACTIVATION_CODE) config.weishouyin.activationCode = env.WEISHOUYIN_ACTIVATION_CODE;
   if (env.WEISHOUYIN_DEVICE_ID) config.weishouyin.deviceId = env.WEISHOUYIN_DEVICE_ID;
   if (env.WEISHOUYIN_KEY) config.weishouyin.key = env.WEISHOUYIN_KEY;
-  config.mode = config.weishouyin.baseUrl ? 'live' : 'sandbox';
+  if (env.MCT1_BASE_URL) config.mct1.baseUrl = env.MCT1_BASE_URL;
+  if (env.MCT1_OPEN_ID) config.mct1.openId = env.MCT1_OPEN_ID;
+  if (env.MCT1_OPEN_KEY) config.mct1.openKey = env.MCT1_OPEN_KEY;
+  if (env.MCT1_SHOP_PASS) config.mct1.shopPass = env.MCT1_SHOP_PASS;
+  if (env.POS_PROVIDERS) config.providers = parseProviders(env.POS_PROVIDERS);
+  if (env.POS_PUBLIC_URL) config.publicUrl = env.POS_PUBLIC_URL;
+  config.mode = config.weishouyin.baseUrl || config.mct1.baseUrl ? 'live' : 'sandbox';
   if (env.POS_MODE === 'sandbox' || env.POS_MODE === 'live') config.mode = env.POS_MODE;
-  if (config.mode === 'live' && !config.weishouyin.baseUrl) {
-    throw new Error('live mode needs weishouyin.baseUrl (WEISHOUYIN_BASE_URL)');
+  if (config.mode === 'live') {
+    if (config.providers.includes('weishouyin') && !config.weishouyin.baseUrl) {
+      throw new Error('live mode with weishouyin needs weishouyin.baseUrl (WEISHOUYIN_BASE_URL)');
+    }
+    if (config.providers.includes('mct1') && !(config.mct1.baseUrl && config.mct1.openId && config.mct1.openKey)) {
+      throw new Error('live mode with mct1 needs mct1.baseUrl, mct1.openId and mct1.openKey (MCT1_BASE_URL, MCT1_OPEN_ID, MCT1_OPEN_KEY)');
+    }
   }
   return config;
 }
 
+function parseProviders(text: string): ProviderName[] {
+  const names = text.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const n of names) if (n !== 'weishouyin' && n !== 'mct1') throw new Error(`POS_PROVIDERS: unknown provider "${n}"`);
+  if (!names.length) throw new Error('POS_PROVIDERS: name at least one provider');
+  return names as ProviderName[];
+}
+
 /** Every configured secret, so tests and log scrubbing can look for them. */
 export function configuredSecrets(config: Config): string[] {
-  return [config.supervisorPassword, config.weishouyin.key, config.weishouyin.activationCode].filter(
+  return [config.supervisorPassword, config.weishouyin.key, config.weishouyin.activationCode, config.mct1.openKey, config.mct1.shopPass].filter(
     (s): s is string => typeof s === 'string' && s.length >= 4,
   );
 }

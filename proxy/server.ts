@@ -16,6 +16,7 @@ import { Resolver } from './payments/resolver.ts';
 import { PaymentService } from './payments/service.ts';
 import { ProviderRegistry } from './providers/index.ts';
 import type { CallSink, Provider } from './providers/types.ts';
+import { createMct1Provider, createMct1Simulator, SANDBOX_STORE } from './providers/mct1/index.ts';
 import { createWeishouyinProvider, createWeishouyinSimulator } from './providers/weishouyin/index.ts';
 
 /** The seed's own test activation code; the sandbox issues it at start. */
@@ -32,7 +33,7 @@ export interface RunningStore {
   resolver: Resolver;
   pairingCode: string;
   managerPairingCode: string;
-  /** The sandbox simulators' Hono apps (for tests that drive their back office). */
+  /** The sandbox simulators, mounted under /sandbox (for tests that drive their back office). */
   sandbox?: Hono;
   close(): Promise<void>;
 }
@@ -45,45 +46,23 @@ export async function startStore(config: Config): Promise<RunningStore> {
   const providers = new ProviderRegistry([]);
   const service = new PaymentService({ ledger, providers, bus, config });
 
-  let sandbox: Hono | undefined;
-  let weishouyinSim: ReturnType<typeof createWeishouyinSimulator> | undefined;
-  if (config.mode === 'sandbox') {
-    sandbox = new Hono();
-    weishouyinSim = createWeishouyinSimulator({
-      basePath: '/sandbox/weishouyin',
-      stateFile: config.dataDir === ':memory:' ? undefined : join(config.dataDir, 'sandbox-weishouyin.json'),
-      ...config.sandbox,
-    });
-    sandbox.route('/weishouyin', weishouyinSim.app);
-  }
+  const sandbox = config.mode === 'sandbox' ? createSandbox(config) : undefined;
 
-  const app = createApp({ config, ledger, terminals, service, providers, bus, sandbox });
+  const app = createApp({ config, ledger, terminals, service, providers, bus, sandbox: sandbox?.app });
   const server = await listen(app, config);
   const port = (server.address() as AddressInfo).port;
   const local = `http://127.0.0.1:${port}`;
+  // Where providers send callbacks; in sandbox mode, this very process.
+  config.publicUrl ??= local;
 
   const onCall: CallSink = (call) => ledger.recordCall(call);
-  const w = config.weishouyin;
-  const weishouyin = createWeishouyinProvider({
-    baseUrl: w.baseUrl ?? `${local}/sandbox/weishouyin`,
-    activationCode: w.activationCode ?? (config.mode === 'sandbox' ? SANDBOX_ACTIVATION_CODE : undefined),
-    deviceId: w.deviceId,
-    key: w.key,
-    ver: w.ver,
-    timeoutMs: config.timing.requestTimeoutMs,
-    store: ledger.stateStore('weishouyin'),
-    onCall,
-    // The sandbox's back office issues a fresh code when the seed's one was used by an earlier run.
-    onActivationFailed: weishouyinSim
-      ? async () => {
-          const res = await weishouyinSim!.app.request('/_admin/activation-codes', { method: 'POST' });
-          return ((await res.json()) as { code: string }).code;
-        }
-      : undefined,
-  });
-  providers.register(weishouyin);
+  for (const name of config.providers) {
+    const provider = name === 'weishouyin' ? weishouyinProvider(config, ledger, onCall, local, sandbox) : mct1Provider(config, onCall, local);
+    providers.register(provider);
+  }
   await initProviders(providers.all());
-  void warnOnClockSkew(weishouyin);
+  const wsy = providers.get('weishouyin') as ReturnType<typeof createWeishouyinProvider> | undefined;
+  if (wsy) void warnOnClockSkew(wsy);
   const retry = setInterval(() => void initProviders(providers.all().filter((p) => !p.info().ready)), 30_000);
   retry.unref();
 
@@ -104,10 +83,11 @@ export async function startStore(config: Config): Promise<RunningStore> {
     resolver,
     pairingCode,
     managerPairingCode,
-    sandbox: weishouyinSim?.app,
+    sandbox: sandbox?.app,
     async close() {
       clearInterval(retry);
       resolver.stop();
+      sandbox?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
@@ -115,6 +95,53 @@ export async function startStore(config: Config): Promise<RunningStore> {
       db.close();
     },
   };
+}
+
+/** The sandbox providers, mounted at /sandbox/<provider>/ with their books in the data directory. */
+function createSandbox(config: Config) {
+  const stateFile = (name: string) => (config.dataDir === ':memory:' ? undefined : join(config.dataDir, `sandbox-${name}.json`));
+  const weishouyin = createWeishouyinSimulator({ basePath: '/sandbox/weishouyin', stateFile: stateFile('weishouyin'), ...config.sandbox });
+  const mct1 = createMct1Simulator({ stateFile: stateFile('mct1'), ...config.sandbox });
+  const app = new Hono();
+  app.route('/weishouyin', weishouyin.app);
+  app.route('/mct1', mct1.app);
+  return { app, weishouyin, mct1, stop: () => mct1.stop() };
+}
+type Sandbox = ReturnType<typeof createSandbox>;
+
+function weishouyinProvider(config: Config, ledger: Ledger, onCall: CallSink, local: string, sandbox?: Sandbox): Provider {
+  const w = config.weishouyin;
+  return createWeishouyinProvider({
+    baseUrl: w.baseUrl ?? `${local}/sandbox/weishouyin`,
+    activationCode: w.activationCode ?? (sandbox ? SANDBOX_ACTIVATION_CODE : undefined),
+    deviceId: w.deviceId,
+    key: w.key,
+    ver: w.ver,
+    timeoutMs: config.timing.requestTimeoutMs,
+    store: ledger.stateStore('weishouyin'),
+    onCall,
+    // The sandbox's back office issues a fresh code when the seed's one was used by an earlier run.
+    onActivationFailed: sandbox
+      ? async () => {
+          const res = await sandbox.weishouyin.app.request('/_admin/activation-codes', { method: 'POST' });
+          return ((await res.json()) as { code: string }).code;
+        }
+      : undefined,
+  });
+}
+
+function mct1Provider(config: Config, onCall: CallSink, local: string): Provider {
+  const m = config.mct1;
+  const sandboxStore = config.mode === 'sandbox' ? SANDBOX_STORE : undefined;
+  return createMct1Provider({
+    baseUrl: m.baseUrl ?? `${local}/sandbox/mct1`,
+    openId: m.openId ?? sandboxStore?.openId ?? '',
+    openKey: m.openKey ?? sandboxStore?.openKey ?? '',
+    shopPass: m.shopPass ?? sandboxStore?.shopPass,
+    diyMethods: m.diyMethods,
+    timeoutMs: config.timing.requestTimeoutMs,
+    onCall,
+  });
 }
 
 async function initProviders(list: Provider[]): Promise<void> {

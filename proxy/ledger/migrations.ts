@@ -94,4 +94,24 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'QR payments and provider callbacks',
+    sql: `
+      ALTER TABLE payments ADD COLUMN qr_code TEXT;
+      -- Every callback that arrived, verified or not: the replay cache and the audit trail.
+      CREATE TABLE callbacks (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        provider TEXT NOT NULL,
+        replay_key TEXT,
+        out_no TEXT,
+        state TEXT,
+        outcome TEXT NOT NULL,
+        detail TEXT,
+        received_at TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX callbacks_replay ON callbacks (provider, replay_key) WHERE outcome = 'accepted';
+      CREATE INDEX callbacks_out_no ON callbacks (out_no);
+    `,
+  },
 ];

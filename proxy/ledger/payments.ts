@@ -19,6 +19,7 @@ export interface PaymentRecord {
   items?: CartItem[];
   remark?: string;
   printinfo?: string;
+  qrCode?: string;
   createdAt: string;
   updatedAt: string;
   nextCheckAt?: number;
@@ -64,6 +65,7 @@ function toPayment(r: Row): PaymentRecord {
     items: r.items ? (JSON.parse(String(r.items)) as CartItem[]) : undefined,
     remark: str(r.remark),
     printinfo: str(r.printinfo),
+    qrCode: str(r.qr_code),
     createdAt: String(r.created_at),
     updatedAt: String(r.updated_at),
     nextCheckAt: num(r.next_check_at),
@@ -106,6 +108,7 @@ export function toView(p: PaymentRecord): PaymentView {
     tradeNo: p.tradeNo,
     paidAt: p.paidAt,
     message: p.message,
+    qrCode: p.status === 'paying' ? p.qrCode : undefined,
     refundedFen: p.refundedFen,
     createdAt: p.createdAt,
     authCodeMasked: maskAuthCode(p.authCode),
@@ -117,7 +120,7 @@ export type PaymentPatch = Partial<
   Pick<
     PaymentRecord,
     | 'status' | 'providerRef' | 'tradeNo' | 'paidAt' | 'refundedFen' | 'message' | 'errorCode' | 'printinfo'
-    | 'nextCheckAt' | 'deadlineAt' | 'watchUntil' | 'checks' | 'authCode'
+    | 'nextCheckAt' | 'deadlineAt' | 'watchUntil' | 'checks' | 'authCode' | 'qrCode'
   >
 >;
 
@@ -125,7 +128,7 @@ const COLUMNS: Record<keyof PaymentPatch, string> = {
   status: 'status', providerRef: 'provider_ref', tradeNo: 'trade_no', paidAt: 'paid_at',
   refundedFen: 'refunded_fen', message: 'message', errorCode: 'error_code', printinfo: 'printinfo',
   nextCheckAt: 'next_check_at', deadlineAt: 'deadline_at', watchUntil: 'watch_until', checks: 'checks',
-  authCode: 'auth_code',
+  authCode: 'auth_code', qrCode: 'qr_code',
 };
 
 export interface ListFilter {
@@ -316,6 +319,29 @@ export class Ledger {
       errorKind: str(r.error_kind),
       at: String(r.at),
     }));
+  }
+
+  /**
+   * Records a callback. An accepted one with a replay key seen before is refused by the unique
+   * index: returns false, and the caller treats it as a replay.
+   */
+  recordCallback(c: { provider: string; replayKey?: string; outNo?: string; state?: string; outcome: string; detail?: string }): boolean {
+    try {
+      this.#db
+        .prepare('INSERT INTO callbacks (provider, replay_key, out_no, state, outcome, detail, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(c.provider, c.replayKey ?? null, c.outNo ?? null, c.state ?? null, c.outcome, c.detail?.slice(0, 500) ?? null, new Date().toISOString());
+      return true;
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return false;
+      throw err;
+    }
+  }
+
+  callbacks(outNo?: string): { provider: string; outNo?: string; state?: string; outcome: string; detail?: string; receivedAt: string }[] {
+    const rows = (outNo
+      ? this.#db.prepare('SELECT * FROM callbacks WHERE out_no = ? ORDER BY id').all(outNo)
+      : this.#db.prepare('SELECT * FROM callbacks ORDER BY id').all()) as Row[];
+    return rows.map((r) => ({ provider: String(r.provider), outNo: str(r.out_no), state: str(r.state), outcome: String(r.outcome), detail: str(r.detail), receivedAt: String(r.received_at) }));
   }
 
   /** A provider's own persistent state (device id, key...). */

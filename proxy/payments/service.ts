@@ -16,7 +16,7 @@ import type { EventBus } from '../events/bus.ts';
 import { ApiError, fromProviderError } from '../http/errors.ts';
 import { type Ledger, type PaymentPatch, type PaymentRecord, toView } from '../ledger/payments.ts';
 import { type ProviderRegistry, matches } from '../providers/index.ts';
-import type { PayOutcome, PaymentRef, Provider, ProviderError, ProviderMethod, Result } from '../providers/types.ts';
+import type { CallbackEvent, CallbackRequest, PayOutcome, PaymentRef, Provider, ProviderError, ProviderMethod, Result } from '../providers/types.ts';
 
 const OUT_NO = /^[A-Za-z0-9_-]{6,32}$/;
 const AUTH_CODE = /^[0-9A-Za-z]{10,64}$/;
@@ -74,6 +74,8 @@ export class PaymentService {
       if (!matches(method, req.authCode)) {
         throw new ApiError(400, 'auth_code_mismatch', `付款码不是${method.name}的付款码 / The code does not belong to ${method.name}`);
       }
+    } else if (req.authCode) {
+      throw new ApiError(400, 'auth_code_unexpected', `${method.name}不需要付款码 / ${method.name} takes no payment code`);
     }
 
     const now = this.#now();
@@ -98,10 +100,11 @@ export class PaymentService {
       const result = await provider.pay({
         outNo: req.outNo,
         amountFen: req.amountFen,
-        authCode: req.authCode!,
+        authCode: req.authCode,
         method,
         items: req.items,
         remark: req.remark,
+        notifyUrl: provider.parseCallback ? this.#notifyUrl(provider.id) : undefined,
       });
       return this.#afterPay(req.outNo, result);
     });
@@ -290,20 +293,25 @@ export class PaymentService {
           );
         }
         return this.#update(p, { ...paidPatch(o), status: 'paid', errorCode: undefined, nextCheckAt: undefined, deadlineAt: undefined }, reason);
-      case 'paying':
+      case 'paying': {
+        const qr = this.#refOf(p).method.kind === 'qr';
         return this.#update(
           p,
           {
             status: 'paying',
             providerRef: o.providerRef ?? p.providerRef,
+            qrCode: o.qrCode ?? p.qrCode,
             errorCode: undefined,
-            message: '等待顾客输入密码 / Waiting for the customer to enter the password',
-            deadlineAt: p.deadlineAt ?? now + this.#timing.payingTimeoutMs,
+            message: qr
+              ? '请顾客扫码支付 / Waiting for the customer to scan and pay'
+              : '等待顾客输入密码 / Waiting for the customer to enter the password',
+            deadlineAt: p.deadlineAt ?? now + (qr ? this.#timing.qrTimeoutMs : this.#timing.payingTimeoutMs),
             nextCheckAt: now + this.#timing.pollIntervalMs,
             checks: p.checks + 1,
           },
           reason,
         );
+      }
       case 'failed':
         return this.#update(
           p,
@@ -402,7 +410,9 @@ export class PaymentService {
       }
       return this.#refundView(existing.refundNo);
     }
-    if (p.status !== 'paid') throw new ApiError(409, 'not_refundable', '只有已支付的订单可以退款 / Only paid payments can be refunded');
+    if (p.status !== 'paid' && p.status !== 'refunded') {
+      throw new ApiError(409, 'not_refundable', '只有已支付的订单可以退款 / Only paid payments can be refunded');
+    }
 
     const refundNo = req.refundNo;
     const amountFen = req.amountFen;
@@ -414,13 +424,14 @@ export class PaymentService {
       this.#ledger.insertRefund({ refundNo, outNo, amountFen, status: 'unknown', reason: req.reason?.slice(0, 200), terminalId: terminal.id, createdAt: new Date(this.#now()).toISOString() });
     });
 
-    const result = await this.#providerOf(p).refund(this.#refOf(p), { refundNo, amountFen });
+    // A password typed for the refund goes on to the provider (mct1 shop_pass) unless it is the
+    // proxy's own supervisor password, which only authorises the terminal here.
+    const typed = typeof req.supervisorPassword === 'string' && req.supervisorPassword && !this.#supervisorOk(req.supervisorPassword) ? req.supervisorPassword : undefined;
+    const result = await this.#providerOf(p).refund(this.#refOf(p), { refundNo, amountFen, supervisorPassword: typed, reason: req.reason });
     if (result.ok) {
       this.#ledger.transaction(() => {
-        this.#ledger.updateRefund(refundNo, { status: 'refunded', providerRef: result.providerRef, printinfo: result.printinfo, message: result.message });
-        const cur = this.#ledger.getPayment(outNo)!;
-        const refundedFen = this.#ledger.refundedFen(outNo);
-        this.#update(cur, { refundedFen, status: refundedFen === cur.amountFen ? 'refunded' : cur.status }, `refund ${refundNo}`);
+        this.#ledger.updateRefund(refundNo, { providerRef: result.providerRef, printinfo: result.printinfo });
+        this.#confirmRefund(refundNo, outNo, result.message ?? '退款成功 / Refunded');
       });
       return this.#refundView(refundNo);
     }
@@ -445,23 +456,39 @@ export class PaymentService {
     const r = this.#ledger.getRefund(refundNo);
     if (!r || r.status !== 'unknown') return;
     const p = this.#ledger.getPayment(r.outNo)!;
-    const bill = await this.#providerOf(p).bill(this.#refOf(p));
+    const provider = this.#providerOf(p);
     const now = this.#now();
+    if (provider.refundQuery) {
+      const q = await provider.refundQuery(this.#refOf(p), refundNo);
+      if (q.ok && q.state === 'refunded') return this.#confirmRefund(r.refundNo, r.outNo, '退款成功（已查询确认） / Refunded (confirmed by query)');
+      if (q.ok && q.state === 'failed' && now - Date.parse(r.createdAt) > this.#timing.unknownGraceMs) {
+        this.#ledger.updateRefund(refundNo, { status: 'failed', message: '支付机构没有这笔退款，未退款 / The provider has no such refund: not refunded', nextCheckAt: undefined });
+        return;
+      }
+      this.#ledger.updateRefund(refundNo, { nextCheckAt: now + Math.min(this.#timing.unknownRetryMs * 4, 60_000) });
+      return;
+    }
+    const bill = await provider.bill(this.#refOf(p));
     if (!bill.ok) {
       this.#ledger.updateRefund(refundNo, { nextCheckAt: now + Math.min(this.#timing.unknownRetryMs * 4, 60_000) });
       return;
     }
     if (bill.refundedFen >= this.#ledger.refundedFen(r.outNo) + r.amountFen) {
-      this.#ledger.transaction(() => {
-        this.#ledger.updateRefund(refundNo, { status: 'refunded', message: '退款成功（已核对账单） / Refunded (checked against the bill)', nextCheckAt: undefined });
-        const refundedFen = this.#ledger.refundedFen(r.outNo);
-        this.#update(p, { refundedFen, status: refundedFen === p.amountFen ? 'refunded' : p.status }, `refund ${refundNo} confirmed by bill`);
-      });
+      this.#confirmRefund(refundNo, r.outNo, '退款成功（已核对账单） / Refunded (checked against the bill)');
     } else if (now - Date.parse(r.createdAt) > this.#timing.unknownGraceMs) {
       this.#ledger.updateRefund(refundNo, { status: 'failed', message: '支付机构账单中没有这笔退款，未退款 / Not in the provider\'s bill: not refunded', nextCheckAt: undefined });
     } else {
       this.#ledger.updateRefund(refundNo, { nextCheckAt: now + this.#timing.unknownRetryMs });
     }
+  }
+
+  #confirmRefund(refundNo: string, outNo: string, message: string): void {
+    this.#ledger.transaction(() => {
+      this.#ledger.updateRefund(refundNo, { status: 'refunded', message, nextCheckAt: undefined });
+      const p = this.#ledger.getPayment(outNo)!;
+      const refundedFen = this.#ledger.refundedFen(outNo);
+      this.#update(p, { refundedFen, status: refundedFen === p.amountFen ? 'refunded' : p.status }, `refund ${refundNo} confirmed`);
+    });
   }
 
   #refundView(refundNo: string): RefundView {
@@ -482,6 +509,60 @@ export class PaymentService {
     // Hash both so the comparison is constant-time whatever the lengths.
     const h = (s: string) => createHash('sha256').update(s).digest();
     return timingSafeEqual(h(given), h(expected));
+  }
+
+  // ---------------------------------------------------------------- callbacks
+
+  /**
+   * A provider's callback: verified by the provider (signature, timestamp window), refused as a
+   * replay when its key was seen, then confirmed with a query before the ledger changes. Every
+   * arrival is recorded. Returns what to answer the provider.
+   */
+  async handleCallback(providerId: string, req: CallbackRequest): Promise<{ status: 200 | 400 | 404; body: string }> {
+    const provider = this.#providers.get(providerId);
+    if (!provider?.parseCallback) return { status: 404, body: 'unknown provider' };
+    const parsed = provider.parseCallback(req);
+    if (!parsed.ok) {
+      this.#ledger.recordCallback({ provider: provider.id, outNo: req.query.out_no, outcome: 'rejected', detail: `${parsed.error.kind}: ${parsed.error.message}` });
+      console.warn(`[notify] ${provider.id}: refused a callback (${parsed.error.kind}): ${parsed.error.message}`);
+      return { status: 400, body: 'fail' };
+    }
+    const e = parsed.event;
+    const p = this.#ledger.getPayment(e.outNo);
+    if (!p || p.provider !== provider.id) {
+      this.#ledger.recordCallback({ provider: provider.id, replayKey: e.replayKey, outNo: e.outNo, state: e.state, outcome: 'unknown_order' });
+      console.warn(`[notify] ${provider.id}: callback for an order we do not have (${e.outNo})`);
+      return { status: 404, body: 'unknown order' };
+    }
+    if (!this.#ledger.recordCallback({ provider: provider.id, replayKey: e.replayKey, outNo: e.outNo, state: e.state, outcome: 'accepted' })) {
+      this.#ledger.recordCallback({ provider: provider.id, outNo: e.outNo, state: e.state, outcome: 'replayed' });
+      console.warn(`[notify] ${provider.id}: replayed callback for ${e.outNo} ignored`);
+      return { status: 200, body: provider.callbackAnswer ?? 'ok' };
+    }
+    await this.#settleFromCallback(p, e);
+    return { status: 200, body: provider.callbackAnswer ?? 'ok' };
+  }
+
+  async #settleFromCallback(p: PaymentRecord, e: CallbackEvent): Promise<void> {
+    if (p.status === e.state) return;
+    const closedByUs = p.status === 'failed' || p.status === 'cancelled';
+    if (closedByUs && e.state === 'paid') {
+      // We had closed it, the provider says paid: watch it again; the check below refunds it.
+      const now = this.#now();
+      this.#ledger.updatePayment(p.outNo, { watchUntil: now + this.#timing.watchMs, nextCheckAt: now }, 'paid callback after close');
+    } else if (isFinal(p.status)) {
+      return;
+    }
+    // Confirm with the provider (and get the details the callback lacks).
+    const checked = await this.check(p.outNo);
+    // The provider could not be asked: the signed callback alone settles a payment still open.
+    if (!isFinal(checked.status) && (e.state === 'paid' || e.state === 'cancelled')) {
+      this.#applyOutcome(checked, { state: e.state, providerRef: e.providerRef }, 'verified callback');
+    }
+  }
+
+  #notifyUrl(providerId: string): string | undefined {
+    return this.#config.publicUrl ? `${this.#config.publicUrl.replace(/\/+$/, '')}/notify/${providerId}` : undefined;
   }
 
   // ---------------------------------------------------------------- helpers

@@ -33,7 +33,10 @@ export class ProviderRegistry {
   route(authCode: string | undefined, methodId?: string): { provider: Provider; method: ProviderMethod } | undefined {
     for (const p of this.all()) {
       for (const m of p.methods()) {
-        if (methodId ? m.id === methodId : m.kind === 'barcode' && authCode && matches(m, authCode)) return { provider: p, method: m };
+        // By code, only barcode methods with a known pattern: a method without one is chosen explicitly.
+        if (methodId ? m.id === methodId : m.kind === 'barcode' && m.codePattern && authCode && matches(m, authCode)) {
+          return { provider: p, method: m };
+        }
       }
     }
     return undefined;

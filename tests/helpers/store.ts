@@ -25,7 +25,7 @@ export function testConfig(over: Overrides = {}): Config {
     dataDir: ':memory:',
     supervisorPassword: 'sup-secret-8841',
     timing: FAST_TIMING,
-    sandbox: { passwordPolls: 2, hangMs: 3_000 },
+    sandbox: { passwordPolls: 2, hangMs: 3_000, notifyBaseMs: 200 },
   });
   return mergeConfig(base, over);
 }

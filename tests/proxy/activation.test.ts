@@ -13,10 +13,11 @@ afterAll(async () => {
 
 describe('activation', () => {
   it('a wrong activation code leaves the provider not ready, with a clear message, and payments refused', async () => {
-    const provider = await startTestStore();
+    const provider = await startTestStore({ providers: ['weishouyin'] });
     stores.push(provider);
     const store = await startTestStore({
       mode: 'live',
+      providers: ['weishouyin'],
       weishouyin: { baseUrl: `${provider.url}/sandbox/weishouyin`, activationCode: '11112222333344' },
     });
     stores.push(store);

@@ -1,5 +1,5 @@
 /**
- * The proxy against the 微收银 simulator, over real HTTP on loopback: every sandbox code's path,
+ * The proxy against the 微收银 simulator (the only provider of this store), over real HTTP on loopback: every sandbox code's path,
  * idempotency, refunds, bad input, and what a cashier's terminal sees.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ let cashier: Client;
 let manager: Client;
 
 beforeAll(async () => {
-  store = await startTestStore();
+  store = await startTestStore({ providers: ['weishouyin'] });
   cashier = await pair(store, 'cashier');
   manager = await pair(store, 'manager');
 });

@@ -15,7 +15,7 @@ afterAll(async () => {
 });
 
 async function start(dataDir: string, over: Parameters<typeof startTestStore>[0] = {}) {
-  const s = await startTestStore({ dataDir, ...over });
+  const s = await startTestStore({ providers: ['weishouyin'], dataDir, ...over });
   stores.push(s);
   return s;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CreatePaymentRequest, PaymentView } from '../../contract/api.ts';
 import { ApiError, NetworkError } from '../../web/data/api.ts';
-import { makeOutNo, mergeView, PaymentFlow, type FlowApi, type FlowStore } from '../../web/data/payment-flow.ts';
+import { bodyOf, makeOutNo, mergeView, PaymentFlow, type FlowApi, type FlowStore } from '../../web/data/payment-flow.ts';
 import { isFinal, type PaymentRecord } from '../../web/data/records.ts';
 
 /** An in-memory store that logs every write, to check what was stored before what was sent. */
@@ -222,6 +222,81 @@ describe('PaymentFlow', () => {
     expect(t.store.rows.get(OUT)!.status).toBe('paid');
     await t.flow.apply(view('refunded'));
     expect(t.store.rows.get(OUT)!.status).toBe('refunded');
+  });
+});
+
+describe('PaymentFlow: QR and cash (no payment code)', () => {
+  const QR = { amountFen: 1234, method: 'mct1:Weixin:qr', kind: 'qr' as const };
+  const CASH = { amountFen: 1234, method: 'mct1:Cash', kind: 'cash' as const };
+  const QR_TEXT = 'weixin://wxpay/bizpayurl?pr=abc123';
+
+  it('stores a QR payment before the request, sends the method and no authCode, keeps the QR code', async () => {
+    const t = setup([view('paying', { method: QR.method, qrCode: QR_TEXT })], [view('paying', { method: QR.method }), view('paid', { method: QR.method })]);
+    const { record, done } = await t.flow.start(QR, OUT);
+    expect(record).toMatchObject({ status: 'pending', kind: 'qr', method: QR.method });
+    expect(record).not.toHaveProperty('authCode');
+    await done;
+    expect(t.log.slice(0, 3)).toEqual([`put ${OUT} pending`, `POST ${OUT}`, `update ${OUT} paying`]);
+    expect(t.api.posts[0]).toStrictEqual({ outNo: OUT, amountFen: 1234, method: QR.method });
+    expect(JSON.stringify(t.api.posts[0])).not.toContain('authCode');
+    // A later view without the code (a poll, a server event) does not lose it.
+    expect(t.store.rows.get(OUT)).toMatchObject({ status: 'paid', qrCode: QR_TEXT, kind: 'qr' });
+  });
+
+  it('the QR code is in the record while paying, so a reload shows the same one', async () => {
+    let flow: PaymentFlow | null = null;
+    const stopThen = () => {
+      flow?.stop(); // the tab is closed while the customer is still scanning
+      return view('paying', { method: QR.method });
+    };
+    const t = setup([view('paying', { method: QR.method, qrCode: QR_TEXT })], [stopThen]);
+    flow = t.flow;
+    await (await t.flow.start(QR, OUT)).done;
+    expect(t.store.rows.get(OUT)).toMatchObject({ status: 'paying', qrCode: QR_TEXT, kind: 'qr' });
+    expect(await t.store.unfinished()).toMatchObject([{ outNo: OUT, qrCode: QR_TEXT }]);
+  });
+
+  it('cash: stored first, sent once with no authCode, paid at once', async () => {
+    const t = setup([view('paid', { method: CASH.method, provider: 'mct1' })], []);
+    const { done } = await t.flow.start(CASH, OUT);
+    await done;
+    expect(t.log).toEqual([`put ${OUT} pending`, `POST ${OUT}`, `update ${OUT} paid`]);
+    expect(t.api.posts).toStrictEqual([{ outNo: OUT, amountFen: 1234, method: CASH.method }]);
+  });
+
+  it('refuses to mix the kinds: a barcode payment needs a code, a QR or cash one takes none', async () => {
+    const t = setup([], []);
+    await expect(t.flow.start({ amountFen: 1, method: 'wx' }, OUT)).rejects.toThrow();
+    await expect(t.flow.start({ ...CASH, authCode: NEW.authCode }, OUT)).rejects.toThrow();
+    expect(t.log).toEqual([]);
+  });
+
+  it('a cash payment that never reached the proxy is sent however late (the money is in the drawer)', async () => {
+    const t = setup([view('paid', { method: CASH.method })], [new ApiError(404, 'payment_not_found', 'no')]);
+    const at = new Date(Date.now() - 60 * 60_000).toISOString();
+    await t.store.put({ outNo: OUT, amountFen: 1234, method: CASH.method, kind: 'cash', status: 'pending', createdAt: at, updatedAt: at });
+    t.log.length = 0;
+    await t.flow.resume(OUT);
+    expect(t.log).toEqual([`GET ${OUT}`, `POST ${OUT}`, `update ${OUT} paid`]);
+    expect(t.api.posts[0]).toStrictEqual({ outNo: OUT, amountFen: 1234, method: CASH.method });
+  });
+
+  it('a stale QR payment that never reached the proxy is closed, not sent (nobody is there to scan)', async () => {
+    const t = setup([], [new ApiError(404, 'payment_not_found', 'no')]);
+    const at = new Date(Date.now() - 6 * 60_000).toISOString();
+    await t.store.put({ outNo: OUT, amountFen: 1234, method: QR.method, kind: 'qr', status: 'pending', createdAt: at, updatedAt: at });
+    t.log.length = 0;
+    await t.flow.resume(OUT);
+    expect(t.log).toEqual([`GET ${OUT}`, `update ${OUT} failed`]);
+    expect(t.store.rows.get(OUT)).toMatchObject({ status: 'failed', errorCode: 'payment_expired' });
+  });
+});
+
+describe('bodyOf', () => {
+  it('carries the code only when there is one, and the method', () => {
+    const base = { outNo: OUT, amountFen: 1, status: 'pending' as const, createdAt: 'x', updatedAt: 'x' };
+    expect(bodyOf({ ...base, method: 'mct1:Alipay:qr', kind: 'qr' })).toStrictEqual({ outNo: OUT, amountFen: 1, method: 'mct1:Alipay:qr' });
+    expect(bodyOf({ ...base, method: 'wx', authCode: '13' })).toStrictEqual({ outNo: OUT, amountFen: 1, authCode: '13', method: 'wx' });
   });
 });
 

@@ -9,9 +9,12 @@
  * 4. While it is not final (paying, unknown), poll `GET` every 2 s (server events may also
  *    apply updates through `apply`), until the proxy reports a final state.
  *
+ * A barcode payment carries the customer's code; a QR payment (the customer scans the code the
+ * proxy answers with) and a cash payment carry none, and follow the same steps.
+ *
  * Plain TypeScript with its I/O injected, so the rules above are unit-tested in Node.
  */
-import type { CreatePaymentRequest, CartItem, PaymentView } from '../../contract/api.ts';
+import type { CreatePaymentRequest, CartItem, MethodKind, PaymentView } from '../../contract/api.ts';
 import { ApiError, NetworkError } from './api.ts';
 import { isFinal, type PaymentRecord } from './records.ts';
 
@@ -49,6 +52,8 @@ export interface FlowTiming {
   /**
    * A wallet's payment code is valid for about a minute. A payment that never reached the proxy
    * and is older than this is closed here (nothing was charged) instead of sending a dead code.
+   * The same goes for a QR payment (the customer who would have scanned it has gone); a cash
+   * payment is always sent, however late: the money is already in the drawer.
    */
   codeLifetimeMs: number;
 }
@@ -72,8 +77,11 @@ export interface FlowDeps {
 
 export interface NewPayment {
   amountFen: number;
-  authCode: string;
+  /** The customer's payment code: for `barcode` methods only. */
+  authCode?: string;
   method: string;
+  /** Defaults to `barcode` with an `authCode`; `qr` and `cash` payments carry none. */
+  kind?: MethodKind;
   items?: CartItem[];
 }
 
@@ -113,6 +121,7 @@ export function mergeView(rec: PaymentRecord, view: PaymentView, now: Date): Pay
     providerRef: view.providerRef ?? rec.providerRef,
     tradeNo: view.tradeNo ?? rec.tradeNo,
     paidAt: view.paidAt ?? rec.paidAt,
+    qrCode: view.qrCode ?? rec.qrCode,
     message: view.message,
     errorCode: undefined,
     httpStatus: undefined,
@@ -127,10 +136,18 @@ function isRefusal(status: number): boolean {
   return status >= 400 && status < 500 && status !== 401 && status !== 403 && status !== 408 && status !== 429;
 }
 
-function bodyOf(rec: PaymentRecord): CreatePaymentRequest {
-  const body: CreatePaymentRequest = { outNo: rec.outNo, amountFen: rec.amountFen, authCode: rec.authCode, method: rec.method };
+/** The POST body: a QR or cash payment has no `authCode` at all (the method says how to pay). */
+export function bodyOf(rec: PaymentRecord): CreatePaymentRequest {
+  const body: CreatePaymentRequest = { outNo: rec.outNo, amountFen: rec.amountFen };
+  if (rec.authCode !== undefined) body.authCode = rec.authCode;
+  if (rec.method !== undefined) body.method = rec.method;
   if (rec.items?.length) body.items = rec.items;
   return body;
+}
+
+/** How a record is taken; records from before QR and cash are barcode ones. */
+function kindOf(rec: PaymentRecord): MethodKind {
+  return rec.kind ?? 'barcode';
 }
 
 export class PaymentFlow {
@@ -156,16 +173,21 @@ export class PaymentFlow {
    * the record; `done` settles when the payment is final (or the flow is stopped).
    */
   async start(p: NewPayment, outNo = makeOutNo(this.#now())): Promise<{ record: PaymentRecord; done: Promise<void> }> {
+    const kind = p.kind ?? 'barcode';
+    if (kind === 'barcode' ? !p.authCode : p.authCode !== undefined) {
+      throw new Error(`a ${kind} payment ${kind === 'barcode' ? 'needs' : 'takes no'} payment code`);
+    }
     const at = this.#now().toISOString();
     const record: PaymentRecord = {
       outNo,
       amountFen: p.amountFen,
-      authCode: p.authCode,
       method: p.method,
+      kind,
       status: 'pending',
       createdAt: at,
       updatedAt: at,
     };
+    if (p.authCode !== undefined) record.authCode = p.authCode;
     if (p.items?.length) record.items = p.items;
     await this.#store.put(record); // before anything leaves the browser
     return { record, done: this.#run(outNo, true) };
@@ -266,10 +288,13 @@ export class PaymentFlow {
             await this.#refuse(outNo, postError);
             return;
           }
-          if (this.#now().getTime() - Date.parse(rec.createdAt) > this.#timing.codeLifetimeMs) {
+          const kind = kindOf(rec);
+          if (kind !== 'cash' && this.#now().getTime() - Date.parse(rec.createdAt) > this.#timing.codeLifetimeMs) {
             await this.#refuse(
               outNo,
-              new ApiError(410, 'auth_code_expired', '付款码已过期，顾客未被扣款，请重新扫码 / The payment code expired; the customer was not charged — scan again'),
+              kind === 'qr'
+                ? new ApiError(410, 'payment_expired', '交易未送达，顾客未被扣款，请重新收款 / The payment never reached the server; the customer was not charged — start again')
+                : new ApiError(410, 'auth_code_expired', '付款码已过期，顾客未被扣款，请重新扫码 / The payment code expired; the customer was not charged — scan again'),
             );
             return;
           }

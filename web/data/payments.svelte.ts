@@ -11,7 +11,7 @@ import { checkAmount } from '../checkout/amount.ts';
 import { api, ApiError, describeError } from './api.ts';
 import { db, dexieStore, isFinal, type PaymentRecord } from './db.ts';
 import { routeCode } from './methods.ts';
-import { PaymentFlow } from './payment-flow.ts';
+import { PaymentFlow, type NewPayment } from './payment-flow.ts';
 import { terminal } from './terminal.svelte.ts';
 
 export type Phase = 'amount' | 'scan' | 'payment';
@@ -117,6 +117,11 @@ class Checkout {
     return id === undefined ? undefined : (this.methods.find((m) => m.id === id)?.name ?? id);
   }
 
+  /** A method the proxy listed, or undefined. */
+  method(id: string | undefined): PayMethodInfo | undefined {
+    return id === undefined ? undefined : this.methods.find((m) => m.id === id);
+  }
+
   setAmount(text: string): void {
     this.amountText = text;
     this.amountTouched = false;
@@ -155,10 +160,34 @@ class Checkout {
           : `无法识别的付款码：支付方式未加载 / Unrecognised payment code: payment methods not loaded (${this.methodsError ?? ''})`;
       return false;
     }
+    return this.#begin({ amountFen: amount.fen, authCode: code, method: method.id, kind: 'barcode' });
+  }
+
+  /**
+   * A QR method ("customer scans") or cash (already confirmed by the cashier): started exactly
+   * like a scanned payment, stored first, but sent with no payment code.
+   */
+  async submitTender(methodId: string): Promise<boolean> {
+    if (this.submitting || this.phase !== 'scan') return false;
+    const amount = this.amount;
+    if (!amount.ok) {
+      this.phase = 'amount';
+      this.amountTouched = true;
+      return false;
+    }
+    const method = this.methods.find((m) => m.id === methodId);
+    if (!method || (method.kind !== 'qr' && method.kind !== 'cash')) {
+      this.scanError = `不支持的收款方式 / Unknown way to pay: ${methodId}`;
+      return false;
+    }
+    return this.#begin({ amountFen: amount.fen, method: method.id, kind: method.kind });
+  }
+
+  async #begin(p: NewPayment): Promise<boolean> {
     this.submitting = true;
     this.scanError = null;
     try {
-      const { record } = await this.#flow.start({ amountFen: amount.fen, authCode: code, method: method.id });
+      const { record } = await this.#flow.start(p);
       this.show(record.outNo);
       return true;
     } catch (err) {

@@ -1,5 +1,5 @@
 /** The browser's record of a payment (stored in IndexedDB by db.ts). */
-import type { CartItem, PaymentStatus } from '../../contract/api.ts';
+import type { CartItem, MethodKind, PaymentStatus } from '../../contract/api.ts';
 import { FINAL_STATUSES } from '../../contract/api.ts';
 
 /**
@@ -15,6 +15,11 @@ export interface PaymentRecord {
   /** The customer's payment code; dropped once the payment is final (it is single-use anyway). */
   authCode?: string;
   method?: string;
+  /**
+   * How the money is taken: `barcode` (we scan the customer's code), `qr` (the customer scans
+   * ours), `cash`. Absent on records made before QR and cash existed: those are barcode.
+   */
+  kind?: MethodKind;
   status: LocalStatus;
   /** ISO 8601. */
   createdAt: string;
@@ -23,6 +28,8 @@ export interface PaymentRecord {
   providerRef?: string;
   tradeNo?: string;
   paidAt?: string;
+  /** For `qr` payments: the string the customer's wallet scans, kept so a reload shows the same code. */
+  qrCode?: string;
   message?: string;
   /** The proxy's error code when it refused the payment (e.g. `conflict` on a 409). */
   errorCode?: string;

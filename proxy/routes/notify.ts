@@ -1,0 +1,31 @@
+/**
+ * `GET|POST /notify/<provider>`: providers' callbacks. No terminal token (the provider calls us);
+ * the provider's own signature and timestamp window are the credentials, checked by the provider
+ * adapter, and the service turns a verified callback into at most one state change.
+ */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { PaymentService } from '../payments/service.ts';
+
+export function notifyRoutes(service: PaymentService) {
+  const app = new Hono();
+  app.use('/:provider', bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.text('too large', 413) }));
+  app.on(['GET', 'POST'], '/:provider', async (c) => {
+    const query = c.req.query();
+    let body: Record<string, string> | undefined;
+    if (c.req.method === 'POST') {
+      const type = c.req.header('content-type') ?? '';
+      if (/application\/x-www-form-urlencoded/i.test(type)) body = Object.fromEntries(new URLSearchParams(await c.req.text()));
+      else if (/application\/json/i.test(type)) body = stringValues(await c.req.json().catch(() => ({})));
+    }
+    const answer = await service.handleCallback(c.req.param('provider'), { method: c.req.method, query, body });
+    return c.text(answer.body, answer.status);
+  });
+  return app;
+}
+
+function stringValues(x: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (x && typeof x === 'object') for (const [k, v] of Object.entries(x)) if (typeof v === 'string' || typeof v === 'number') out[k] = String(v);
+  return out;
+}
