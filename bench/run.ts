@@ -1,90 +1,137 @@
 /**
  * `npm run bench`: JSON lines, each figure with its comparison measured in the same run.
- * - micropay latency through the proxy vs a bare loopback round trip to the simulator (same request shape);
+ * - per provider, a payment through the proxy vs a bare loopback round trip to the simulator with
+ *   the same request (signed/encrypted as a client would), as a ratio;
+ * - mct1 crypto per call (encrypt + sign + verify + decrypt) vs a bare JSON round trip of the same payload;
  * - the PWA's initial JavaScript, gzipped, against its budget.
+ * BENCH_N sets the samples per round (default 200); BENCH_MEMORY=1 keeps the ledger in memory.
  */
-import { readFileSync } from 'node:fs';
-import { rmSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { defaultConfig, mergeConfig } from '../proxy/config.ts';
-import { startStore } from '../proxy/server.ts';
+import { decryptData, encryptData } from '../proxy/providers/mct1/crypto.ts';
+import { requestSign, verifyAnswer } from '../proxy/providers/mct1/sign.ts';
+import { SANDBOX_STORE } from '../proxy/providers/mct1/simulator.ts';
 import { signParams } from '../proxy/providers/weishouyin/sign.ts';
+import { startStore, type RunningStore } from '../proxy/server.ts';
 
 const N = Number(process.env.BENCH_N ?? 200);
 const WARMUP = 20;
+const ROUNDS = 4;
 
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
-const round = (x: number) => Math.round(x * 1000) / 1000;
 let seq = 0;
 /** A fresh "pays at once" WeChat code for each request (a payment code is single-use). */
 const code = () => `134${String(process.pid % 1000).padStart(3, '0')}${String(seq++).padStart(12, '0')}`;
+const outNo = () => `B${Date.now().toString(36)}${(seq++).toString(36)}`;
 
-async function timed(fn: () => Promise<void>): Promise<number[]> {
+async function timed(fn: () => Promise<void> | void, n = N): Promise<number[]> {
   for (let i = 0; i < WARMUP; i++) await fn();
   const out: number[] = [];
-  for (let i = 0; i < N; i++) {
+  for (let i = 0; i < n; i++) {
     const t = performance.now();
     await fn();
     out.push(performance.now() - t);
   }
-  return out.sort((a, b) => a - b);
+  return out;
 }
 
-async function latency() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'pos-bench-'));
-  const store = await startStore(mergeConfig(defaultConfig(), { port: 0, host: '127.0.0.1', dataDir: process.env.BENCH_MEMORY ? ':memory:' : dataDir }));
-  try {
-    const { code: pairing } = store.terminals.createPairingCode('cashier', 60_000);
-    const paired = (await (await fetch(`${store.url}/api/terminals/pair`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: pairing }),
-    })).json()) as { token: string };
-    const state = store.ledger.stateStore('weishouyin');
-    const deviceId = state.get('device_id')!;
-    const key = state.get('key')!;
-    const op = `${store.url}/sandbox/weishouyin/o2o-dm/op.php`;
-
-    const direct = async () => {
-      const params: Record<string, string> = { action: 'micropay', device_id: deviceId, authcode: code(), paytype: 'o2o_dm_code_wxpaysub', total: '0.01' };
-      params.sign = signParams(params, key);
-      const res = await fetch(op, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params) });
-      const text = await res.text();
-      if (!text.includes('ok="1"')) throw new Error(`direct micropay failed: ${text.slice(0, 100)}`);
-    };
-    const viaProxy = async () => {
-      const res = await fetch(`${store.url}/api/payments`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${paired.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ outNo: `B${Date.now().toString(36)}${seq}`, amountFen: 1, authCode: code() }),
-      });
-      const body = (await res.json()) as { status: string };
-      if (body.status !== 'paid') throw new Error(`proxy micropay not paid: ${JSON.stringify(body)}`);
-    };
-
-    // Interleave rounds so both see the same machine state.
-    const base: number[] = [];
-    const proxy: number[] = [];
-    for (let round = 0; round < 4; round++) {
-      base.push(...(await timed(direct)));
-      proxy.push(...(await timed(viaProxy)));
-    }
-    base.sort((a, b) => a - b);
-    proxy.sort((a, b) => a - b);
-    const p = (xs: number[], q: number) => round(percentile(xs, q));
-    console.log(JSON.stringify({
-      name: 'micropay_latency_ms', unit: 'ms', n: proxy.length,
-      proxy_p50: p(proxy, 50), proxy_p99: p(proxy, 99),
-      baseline: 'bare loopback micropay to the simulator', baseline_p50: p(base, 50), baseline_p99: p(base, 99),
-      ratio_p50: round(percentile(proxy, 50) / percentile(base, 50)), ratio_p99: round(percentile(proxy, 99) / percentile(base, 99)),
-      target_ratio: 1.5,
-    }));
-  } finally {
-    await store.close();
-    rmSync(dataDir, { recursive: true, force: true });
+/** Rounds of each side in turn, so both see the same machine state; a JSON line with p50/p99 and ratios. */
+async function compare(name: string, baseline: string, direct: () => Promise<void>, viaProxy: () => Promise<void>) {
+  const base: number[] = [];
+  const proxy: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    base.push(...(await timed(direct)));
+    proxy.push(...(await timed(viaProxy)));
   }
+  base.sort((a, b) => a - b);
+  proxy.sort((a, b) => a - b);
+  const p = (xs: number[], q: number) => round3(percentile(xs, q));
+  console.log(JSON.stringify({
+    name, unit: 'ms', n: proxy.length,
+    proxy_p50: p(proxy, 50), proxy_p99: p(proxy, 99),
+    baseline, baseline_p50: p(base, 50), baseline_p99: p(base, 99),
+    ratio_p50: round3(percentile(proxy, 50) / percentile(base, 50)),
+    ratio_p99: round3(percentile(proxy, 99) / percentile(base, 99)),
+    target_ratio: 1.5,
+  }));
+}
+
+function proxyPayment(store: RunningStore, token: string, body: () => Record<string, unknown>) {
+  return async () => {
+    const res = await fetch(`${store.url}/api/payments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body()),
+    });
+    const answer = (await res.json()) as { status: string };
+    if (answer.status !== 'paid') throw new Error(`proxy payment not paid: ${JSON.stringify(answer)}`);
+  };
+}
+
+async function weishouyinLatency(store: RunningStore, token: string) {
+  const state = store.ledger.stateStore('weishouyin');
+  const deviceId = state.get('device_id')!;
+  const key = state.get('key')!;
+  const op = `${store.url}/sandbox/weishouyin/o2o-dm/op.php`;
+  const direct = async () => {
+    const params: Record<string, string> = { action: 'micropay', device_id: deviceId, authcode: code(), paytype: 'o2o_dm_code_wxpaysub', total: '0.01' };
+    params.sign = signParams(params, key);
+    const res = await fetch(op, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params) });
+    const text = await res.text();
+    if (!text.includes('ok="1"')) throw new Error(`direct micropay failed: ${text.slice(0, 100)}`);
+  };
+  const body = () => ({ outNo: outNo(), amountFen: 1, authCode: code(), method: 'weishouyin:o2o_dm_code_wxpaysub' });
+  await compare('weishouyin_micropay_latency_ms', 'bare loopback micropay to the simulator', direct, proxyPayment(store, token, body));
+}
+
+async function mct1Latency(store: RunningStore, token: string) {
+  const { openId, openKey } = SANDBOX_STORE;
+  const direct = async () => {
+    const data = encryptData(JSON.stringify({ out_no: outNo(), pmt_tag: 'Weixin', original_amount: 1, trade_amount: 1, auth_code: code() }), openKey);
+    const params = { open_id: openId, timestamp: String(Math.floor(Date.now() / 1000)), data };
+    const res = await fetch(`${store.url}/sandbox/mct1/payorder`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...params, sign: requestSign(params, openKey) }),
+    });
+    const answer = (await res.json()) as { errcode: number | string; data?: string };
+    if (Number(answer.errcode) !== 0 || verifyAnswer(answer, openKey) !== 'valid') throw new Error(`direct payorder failed: ${JSON.stringify(answer).slice(0, 100)}`);
+    const plain = decryptData(answer.data!, openKey);
+    if (!plain.ok) throw new Error('direct payorder: data does not decrypt');
+  };
+  const body = () => ({ outNo: outNo(), amountFen: 1, authCode: code(), method: 'mct1:Weixin' });
+  await compare('mct1_payorder_latency_ms', 'bare loopback payorder to the simulator (encrypted, signed, verified)', direct, proxyPayment(store, token, body));
+}
+
+/** One mct1 call's crypto, as the client does it, against a bare JSON round trip of the same payload. */
+async function mct1Crypto() {
+  const { openId, openKey } = SANDBOX_STORE;
+  const payload = { out_no: 'B1234567890abcdef', pmt_tag: 'Weixin', ord_name: '香烟啤酒饮料', original_amount: 1234, trade_amount: 1234, auth_code: '134567890123456789', notify_url: 'http://127.0.0.1:8787/notify/mct1' };
+  const crypto = () => {
+    const data = encryptData(JSON.stringify(payload), openKey);
+    const params = { open_id: openId, timestamp: '1497957842', data };
+    const sign = requestSign(params, openKey);
+    const answer = { errcode: 0, msg: 'ok', timestamp: 1497957842, data, sign: '' };
+    answer.sign = requestSign({ ...answer, sign: undefined } as never, openKey);
+    if (verifyAnswer(answer, openKey) !== 'valid' || !decryptData(data, openKey).ok || !sign) throw new Error('crypto round trip failed');
+  };
+  const bare = () => {
+    if (!JSON.parse(JSON.stringify(payload))) throw new Error('unreachable');
+  };
+  const us = (xs: number[]) => round3(percentile(xs.sort((a, b) => a - b), 50) * 1000);
+  const c = await timed(crypto, 20 * N);
+  const b = await timed(bare, 20 * N);
+  console.log(JSON.stringify({
+    name: 'mct1_crypto_per_call_us', unit: 'µs', n: c.length,
+    p50: us(c), what: 'encrypt + sign + verify + decrypt',
+    baseline: 'JSON stringify + parse of the same payload', baseline_p50: us(b),
+  }));
 }
 
 function initialJs() {
@@ -101,9 +148,26 @@ function initialJs() {
   }
   console.log(JSON.stringify({
     name: 'pwa_initial_js_gzip_bytes', unit: 'bytes', value: gz, files: [...files],
-    comparison: 'budget 60 KB gzipped; raw size alongside', budget: 60 * 1024, ratio_to_budget: round(gz / (60 * 1024)), raw_bytes: raw,
+    comparison: 'budget 60 KB gzipped; raw size alongside', budget: 60 * 1024, ratio_to_budget: round3(gz / (60 * 1024)), raw_bytes: raw,
   }));
 }
 
-initialJs();
-await latency();
+async function main() {
+  initialJs();
+  await mct1Crypto();
+  const dataDir = mkdtempSync(join(tmpdir(), 'pos-bench-'));
+  const store = await startStore(mergeConfig(defaultConfig(), { port: 0, host: '127.0.0.1', dataDir: process.env.BENCH_MEMORY ? ':memory:' : dataDir }));
+  try {
+    const { code: pairing } = store.terminals.createPairingCode('cashier', 60_000);
+    const paired = (await (await fetch(`${store.url}/api/terminals/pair`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: pairing }),
+    })).json()) as { token: string };
+    await weishouyinLatency(store, paired.token);
+    await mct1Latency(store, paired.token);
+  } finally {
+    await store.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();
