@@ -30,7 +30,7 @@ const PROVIDER_STATUS: Record<ProviderErrorKind, ContentfulStatusCode> = {
 };
 
 export function fromProviderError(e: ProviderError): ApiError {
-  return new ApiError(PROVIDER_STATUS[e.kind], `provider_${e.kind}`, e.message, e.provider);
+  return new ApiError(PROVIDER_STATUS[e.kind], e.code ?? `provider_${e.kind}`, e.message, e.provider);
 }
 
 export function errorBody(e: ApiError): ApiErrorBody {

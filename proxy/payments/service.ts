@@ -18,7 +18,8 @@ import { type Ledger, type PaymentPatch, type PaymentRecord, toView } from '../l
 import { type ProviderRegistry, matches } from '../providers/index.ts';
 import type { CallbackEvent, CallbackRequest, PayOutcome, PaymentRef, Provider, ProviderError, ProviderMethod, Result } from '../providers/types.ts';
 
-const OUT_NO = /^[A-Za-z0-9_-]{6,32}$/;
+/** Letters and digits only: what every provider accepts (mct1 refuses anything else). */
+const OUT_NO = /^[A-Za-z0-9]{6,32}$/;
 const AUTH_CODE = /^[0-9A-Za-z]{10,64}$/;
 /** Errors on a pay call after which we cannot know whether the customer was charged. */
 const STATE_UNKNOWN_KINDS = new Set(['network', 'timeout', 'response', 'duplicate']);
@@ -115,7 +116,7 @@ export class PaymentService {
     if (!body || typeof body !== 'object') throw new ApiError(400, 'body_invalid', '请求内容无效 / Invalid request body');
     const b = body as Record<string, unknown>;
     if (typeof b.outNo !== 'string' || !OUT_NO.test(b.outNo)) {
-      throw new ApiError(400, 'out_no_invalid', 'outNo 必须是 6–32 位字母数字 / outNo must be 6–32 letters or digits');
+      throw new ApiError(400, 'out_no_invalid', 'outNo 必须是 6–32 位字母或数字 / outNo must be 6–32 letters or digits');
     }
     this.#validateAmount(b.amountFen);
     if (b.authCode !== undefined && (typeof b.authCode !== 'string' || !AUTH_CODE.test(b.authCode))) {

@@ -23,6 +23,8 @@ export type ProviderErrorKind =
 
 export interface ProviderError {
   kind: ProviderErrorKind;
+  /** A stable machine code more precise than the kind, where the adapter has one (e.g. mct1_shop_pass_wrong). */
+  code?: string;
   /** Human sentence, zh-CN first where it reaches a cashier. Never contains a secret. */
   message: string;
   /** The provider's own code and message, as it sent them. */

@@ -38,7 +38,6 @@ import type {
   ProviderMethod,
   RefundOutcome,
   RefundRequest,
-  Result,
 } from '../types.ts';
 import {
   MAX_ANSWER_BYTES,
@@ -106,6 +105,9 @@ export interface Mct1Options {
   now?: () => number;
 }
 
+/** A `Result` whose error carries the stable machine code (`Mct1Error.code`); assignable to `Result<T>`. */
+export type Mct1Result<T> = ({ ok: true } & T) | { ok: false; error: Mct1Error };
+
 export interface JsapiOrderInput {
   outNo: string;
   amountFen: number;
@@ -120,14 +122,21 @@ export interface JsapiOrderInput {
 export interface Mct1Provider extends Provider {
   readonly id: 'mct1';
   readonly callbackAnswer: 'notify_success';
-  parseCallback(req: CallbackRequest): Result<{ event: CallbackEvent }>;
-  refundQuery(ref: PaymentRef, refundNo: string): Promise<Result<{ state: 'refunded' | 'failed' | 'pending'; amountFen?: number; providerRef?: string }>>;
+  init(): Promise<Mct1Result<{ methods: ProviderMethod[] }>>;
+  pay(req: PayRequest): Promise<Mct1Result<PayOutcome>>;
+  query(ref: PaymentRef): Promise<Mct1Result<PayOutcome>>;
+  cancel(ref: PaymentRef): Promise<Mct1Result<{ state: 'cancelled' }>>;
+  refund(ref: PaymentRef, refund: RefundRequest): Promise<Mct1Result<RefundOutcome>>;
+  bill(ref: PaymentRef): Promise<Mct1Result<Bill>>;
+  reprint(ref: PaymentRef): Promise<Mct1Result<{ printinfo: string }>>;
+  parseCallback(req: CallbackRequest): Mct1Result<{ event: CallbackEvent }>;
+  refundQuery(ref: PaymentRef, refundNo: string): Promise<Mct1Result<{ state: 'refunded' | 'failed' | 'pending'; amountFen?: number; providerRef?: string }>>;
   /** The order list (4.2), e.g. for the nightly reconciliation. */
-  orders(filter?: OrderFilter): Promise<Result<OrderPage>>;
+  orders(filter?: OrderFilter): Promise<Mct1Result<OrderPage>>;
   /** One order's details (4.3), by ord_no (`ordNo` or `providerRef`) and/or out_no. */
-  orderView(ref: { ordNo?: string; providerRef?: string; outNo?: string }): Promise<Result<{ order: Mct1Order }>>;
+  orderView(ref: { ordNo?: string; providerRef?: string; outNo?: string }): Promise<Mct1Result<{ order: Mct1Order }>>;
   /** 公众号 / 服务窗 / 小程序 orders (4.4.3–4.4.5) for a later web shop. */
-  jsapiOrder(spec: JsapiSpec, order: JsapiOrderInput): Promise<Result<JsapiAnswer>>;
+  jsapiOrder(spec: JsapiSpec, order: JsapiOrderInput): Promise<Mct1Result<JsapiAnswer>>;
   /** The store's payment methods as the last paylist returned them. */
   paylist(): readonly PaylistEntry[];
 }
@@ -248,7 +257,7 @@ export function createMct1Provider(opts: Mct1Options): Mct1Provider {
   let entries: PaylistEntry[] = [];
   let methods: ProviderMethod[] = [];
   let lastMessage: string | undefined = '尚未读取支付方式 / not initialised';
-  let inflight: Promise<Result<{ methods: ProviderMethod[] }>> | undefined;
+  let inflight: Promise<Mct1Result<{ methods: ProviderMethod[] }>> | undefined;
   /** Provider clock − local clock, ms; undefined until an answer carried a timestamp. */
   let offsetMs: number | undefined;
 
@@ -289,6 +298,7 @@ export function createMct1Provider(opts: Mct1Options): Mct1Provider {
     }
   }
 
+  /** POST form-encoded, answer size-capped. @see seeds/004 §2.2 items 1 and 6, §5 (8: application/x-www-form-urlencoded) */
   async function send(url: string, body: string): Promise<HttpAnswer> {
     const ctrl = new AbortController();
     const timer = setTimeout(() => ctrl.abort(), timeoutMs);
@@ -324,7 +334,7 @@ export function createMct1Provider(opts: Mct1Options): Mct1Provider {
    * the answer verified and decrypted. Records the call.
    * @see seeds/004 §2.2 通讯协议及约定, §2.4 数据请求签名生成规则, §2.5 数据返回签名验证规则
    */
-  async function exchange(op: string, path: string, payload: Record<string, unknown>, ctx: CallContext): Promise<Result<{ answer: Answer; envelope: Envelope }>> {
+  async function exchange(op: string, path: string, payload: Record<string, unknown>, ctx: CallContext): Promise<Mct1Result<{ answer: Answer; envelope: Envelope }>> {
     const url = `${baseUrl}/${path}`;
     const t0 = now();
     const form = { open_id: openId, timestamp: String(Math.floor((t0 + (offsetMs ?? 0)) / 1000)), data: encryptData(JSON.stringify(payload), openKey, hexCase) };
@@ -336,7 +346,7 @@ export function createMct1Provider(opts: Mct1Options): Mct1Provider {
 
     let envelope: Envelope | undefined;
     let decrypted: unknown;
-    const result = ((): Result<{ answer: Answer; envelope: Envelope }> => {
+    const result = ((): Mct1Result<{ answer: Answer; envelope: Envelope }> => {
       if (!http.ok) return http;
       if (http.status < 200 || http.status > 299) {
         return fail('response', 'mct1_http_status', `支付平台返回 HTTP ${http.status} / the provider answered HTTP ${http.status}`, { code: String(http.status) });
@@ -348,7 +358,7 @@ export function createMct1Provider(opts: Mct1Options): Mct1Provider {
         // Midpoint of the exchange; the answer's timestamp has whole seconds, hence +500.
         offsetMs = Math.round(envelope.timestamp * 1000 + 500 - (t0 + t1) / 2);
       }
-      const provider = { code: envelope.errcode, message: envelope.msg };
+      const provider = { code: envelope.errcode, message: clean(envelope.msg, ctx) };
       let data: unknown;
       if (envelope.data !== undefined) {
         if (verifyAnswer(envelope.fields, openKey) !== 'valid') {
@@ -371,8 +381,11 @@ export function createMct1Provider(opts: Mct1Options): Mct1Provider {
     return result;
   }
 
-  /** An exchange, retried once after errcode 9 (timestamp refused) with the clock resynced from that answer. */
-  async function call(op: string, path: string, payload: Record<string, unknown>, ctx: CallContext = {}): Promise<Result<{ answer: Answer }>> {
+  /**
+   * An exchange, retried once after errcode 9 (timestamp refused) with the clock resynced from that answer.
+   * @see seeds/004 §2.2 item 9, §5 (9 timestamp error)
+   */
+  async function call(op: string, path: string, payload: Record<string, unknown>, ctx: CallContext = {}): Promise<Mct1Result<{ answer: Answer }>> {
     const first = await exchange(op, path, payload, ctx);
     if (first.ok && first.answer.errcode === '9' && first.envelope.timestamp !== undefined) {
       return exchange(op, path, payload, ctx);
@@ -380,12 +393,16 @@ export function createMct1Provider(opts: Mct1Options): Mct1Provider {
     return first;
   }
 
-  /** The provider's refusal, with its msg scrubbed (a hostile msg must not carry a secret into a message). */
+  /**
+   * The provider's refusal, with its msg scrubbed (a hostile msg must not carry a secret into a message).
+   * @see seeds/004 §5.1 接口返回的errcode说明
+   */
   function refusal(a: Answer, ctx: CallContext = {}): Failure {
     const error = errcodeError(a.errcode, a.msg ? clean(a.msg, ctx) : a.msg);
     return { ok: false, error };
   }
 
+  /** A successful answer must carry `data`. @see seeds/004 §4.x.2 返回参数 (data字段json数据) */
   function needData<T>(a: Answer, decode: (d: unknown) => { ok: true; value: T } | Failure): { ok: true; value: T } | Failure {
     if (a.data === undefined) return fail('response', 'mct1_malformed_answer', '支付平台成功应答缺少 data / successful answer without data', { code: a.errcode, message: a.msg });
     return decode(a.data);
@@ -393,6 +410,10 @@ export function createMct1Provider(opts: Mct1Options): Mct1Provider {
 
   // --- methods ---------------------------------------------------------------------------------
 
+  /**
+   * Paylist entries → methods: pmt_type 3 → barcode, 2 → qr, 0 → cash (1 刷卡 needs a card slip: not offered), plus the Diy tenders.
+   * @see seeds/004 §4.1.2 (pmt_type: 0现金，1刷卡，2主扫，3被扫), §4.4.1.1 (pmt_tag Diy, pmt_name)
+   */
   function toMethods(list: PaylistEntry[]): ProviderMethod[] {
     const barcodes: ProviderMethod[] = [];
     const loose: ProviderMethod[] = [];
@@ -417,7 +438,7 @@ export function createMct1Provider(opts: Mct1Options): Mct1Provider {
   }
 
   /** @see seeds/004 §4.1 获取门店支付方式列表 paylist */
-  async function doInit(): Promise<Result<{ methods: ProviderMethod[] }>> {
+  async function doInit(): Promise<Mct1Result<{ methods: ProviderMethod[] }>> {
     const r = await call('paylist', 'paylist', encodePaylist(paylistTypes));
     if (!r.ok) return r;
     if (r.answer.errcode !== '0') return refusal(r.answer);
@@ -428,7 +449,8 @@ export function createMct1Provider(opts: Mct1Options): Mct1Provider {
     return { ok: true, methods: [...methods] };
   }
 
-  async function init(): Promise<Result<{ methods: ProviderMethod[] }>> {
+  /** Reads the paylist; concurrent calls share one request. @see seeds/004 §4.1 paylist (只需获取一次，保存起来使用即可) */
+  async function init(): Promise<Mct1Result<{ methods: ProviderMethod[] }>> {
     if (!inflight) {
       inflight = doInit()
         .then((r) => {
@@ -448,6 +470,7 @@ export function createMct1Provider(opts: Mct1Options): Mct1Provider {
     return inflight;
   }
 
+  /** Ready once the paylist was read; the clock offset measured from the answers. @see seeds/004 §2.2 item 9 */
   function info(): ProviderInfo {
     const out: ProviderInfo = { ready: methods.length > 0 };
     if (!out.ready && lastMessage) out.message = lastMessage;
@@ -457,15 +480,22 @@ export function createMct1Provider(opts: Mct1Options): Mct1Provider {
 
   // --- payments --------------------------------------------------------------------------------
 
-  function checkOutNo(outNo: unknown, what = '流水号 out_no'): Failure | undefined {
-    if (typeof outNo !== 'string' || !OUT_NO.test(outNo)) {
-      return fail('params', 'mct1_bad_out_no', `${what}只能由 1–64 位字母和数字组成 / ${what.replace(/^.* /, '')} must be 1–64 letters or digits`);
-    }
-    return undefined;
+  /**
+   * out_no / refund_out_no: letters and digits only (the proxy's own numbers may hold '_' or '-').
+   * @see seeds/004 §4.4.1.1 (out_no: 只允许使用数字、字母), §4.7.1 (refund_out_no)
+   */
+  function checkOutNo(outNo: unknown, refundNo = false): Failure | undefined {
+    if (typeof outNo === 'string' && OUT_NO.test(outNo)) return undefined;
+    return refundNo
+      ? fail('params', 'mct1_bad_refund_no', '退款单号只能由 1–64 位字母和数字组成 / the refund number must be 1–64 letters or digits')
+      : fail('params', 'mct1_bad_out_no', '流水号 out_no 只能由 1–64 位字母和数字组成 / out_no must be 1–64 letters or digits');
   }
 
-  /** Maps an order's status to a payment outcome, checking it is ours and, when paid, its amount. */
-  function mapOrder(o: Mct1Order, expected: { outNo?: string; ordNo?: string; amountFen: number }, qr = false): Result<PayOutcome> {
+  /**
+   * Maps an order's status to a payment outcome, checking it is ours and, when paid, its amount.
+   * @see seeds/004 §4.5.2 (status: 1交易成功，2待支付，4已取消，9等待用户输入密码确认)
+   */
+  function mapOrder(o: Mct1Order, expected: { outNo?: string; ordNo?: string; amountFen: number }, qr = false): Mct1Result<PayOutcome> {
     const provider = { code: String(o.status) };
     if ((expected.outNo && o.outNo && o.outNo !== expected.outNo) || (expected.ordNo && o.ordNo !== expected.ordNo)) {
       return fail('response', 'mct1_order_mismatch', '支付平台应答的订单与请求不符 / the answer is about another order', provider);
@@ -497,7 +527,7 @@ export function createMct1Provider(opts: Mct1Options): Mct1Provider {
    * B扫C (auth_code), C扫B (QR), cash and Diy: one payorder each.
    * @see seeds/004 §4.4 下订单接口 (4.4.1 扫码支付, 4.4.2 条码支付)
    */
-  async function pay(req: PayRequest): Promise<Result<PayOutcome>> {
+  async function pay(req: PayRequest): Promise<Mct1Result<PayOutcome>> {
     if (!methods.length) return fail('config', 'mct1_not_initialised', 'mct1 尚未读取支付方式，请稍后重试 / payment methods not loaded yet');
     const method = methods.find((m) => m.id === req.method?.id);
     if (!method) return fail('config', 'mct1_method_unknown', `mct1 未开通该支付方式：${req.method?.name ?? req.method?.id ?? ''} / method not configured`);
@@ -547,7 +577,7 @@ export function createMct1Provider(opts: Mct1Options): Mct1Provider {
    * the service decides what "no such order" means after a lost answer.
    * @see seeds/004 §4.5 查询付款状态 paystatus
    */
-  async function query(ref: PaymentRef): Promise<Result<PayOutcome>> {
+  async function query(ref: PaymentRef): Promise<Mct1Result<PayOutcome>> {
     const badOut = checkOutNo(ref.outNo);
     if (badOut) return badOut;
     const ctx: CallContext = { outNo: ref.outNo, authCode: ref.authCode };
@@ -568,7 +598,7 @@ export function createMct1Provider(opts: Mct1Options): Mct1Provider {
    * a paid or cancelled one (8012): both are `declined`, after which the service queries.
    * @see seeds/004 §4.6 订单取消接口 paycancel, §5 (8012, 8013)
    */
-  async function cancel(ref: PaymentRef): Promise<Result<{ state: 'cancelled' }>> {
+  async function cancel(ref: PaymentRef): Promise<Mct1Result<{ state: 'cancelled' }>> {
     const badOut = checkOutNo(ref.outNo);
     if (badOut) return badOut;
     const ctx: CallContext = { outNo: ref.outNo, authCode: ref.authCode };
@@ -594,10 +624,10 @@ export function createMct1Provider(opts: Mct1Options): Mct1Provider {
    * refuses the same number twice (8020), so a retried refund is never paid twice.
    * @see seeds/004 §4.7 订单退款接口 payrefund
    */
-  async function refund(ref: PaymentRef, rq: RefundRequest): Promise<Result<RefundOutcome>> {
+  async function refund(ref: PaymentRef, rq: RefundRequest): Promise<Mct1Result<RefundOutcome>> {
     const badOut = checkOutNo(ref.outNo);
     if (badOut) return badOut;
-    const badRefund = checkOutNo(rq?.refundNo, '退款单号 refund number');
+    const badRefund = checkOutNo(rq?.refundNo, true);
     if (badRefund) return badRefund;
     if (!isValidAmountFen(rq.amountFen, Number.MAX_SAFE_INTEGER)) {
       return fail('params', 'mct1_bad_amount', '退款金额须为大于 0 的整数分 / refund must be a positive whole number of fen');
@@ -641,8 +671,8 @@ export function createMct1Provider(opts: Mct1Options): Mct1Provider {
    * A refund's state by its own out_no ("如需实时获取原订单/退款订单支付状态，请使用此接口").
    * @see seeds/004 §4.5 查询付款状态 paystatus, §4.7 (退款订单状态查询请使用paystatus接口)
    */
-  async function refundQuery(ref: PaymentRef, refundNo: string): Promise<Result<{ state: 'refunded' | 'failed' | 'pending'; amountFen?: number; providerRef?: string }>> {
-    const bad = checkOutNo(refundNo, '退款单号 refund number');
+  async function refundQuery(ref: PaymentRef, refundNo: string): Promise<Mct1Result<{ state: 'refunded' | 'failed' | 'pending'; amountFen?: number; providerRef?: string }>> {
+    const bad = checkOutNo(refundNo, true);
     if (bad) return bad;
     const ctx: CallContext = { outNo: ref?.outNo };
     const r = await call('paystatus', 'paystatus', encodeOrderRef({ outNo: refundNo }), ctx);
@@ -662,7 +692,7 @@ export function createMct1Provider(opts: Mct1Options): Mct1Provider {
   }
 
   /** @see seeds/004 §4.3 查询订单明细 order/view */
-  async function orderView(ref: { ordNo?: string; providerRef?: string; outNo?: string }): Promise<Result<{ order: Mct1Order }>> {
+  async function orderView(ref: { ordNo?: string; providerRef?: string; outNo?: string }): Promise<Mct1Result<{ order: Mct1Order }>> {
     const ordNo = ref?.ordNo ?? ref?.providerRef;
     if (!ordNo && !ref?.outNo) return fail('params', 'mct1_bad_out_no', '查询订单需要订单号或流水号 / ord_no or out_no needed');
     if (ordNo && !/^[A-Za-z0-9]{1,32}$/.test(ordNo)) return fail('params', 'mct1_bad_ord_no', '订单号格式不正确 / malformed ord_no');
@@ -682,7 +712,7 @@ export function createMct1Provider(opts: Mct1Options): Mct1Provider {
   }
 
   /** @see seeds/004 §4.2 获取订单列表 order */
-  async function orders(filter: OrderFilter = {}): Promise<Result<OrderPage>> {
+  async function orders(filter: OrderFilter = {}): Promise<Mct1Result<OrderPage>> {
     const payload = encodeOrderList(filter);
     if (!payload.ok) return payload;
     const r = await call('order', 'order', payload.value, { outNo: filter.outNo });
@@ -704,7 +734,7 @@ export function createMct1Provider(opts: Mct1Options): Mct1Provider {
    * Bounded: at most 10 pages of 100 and 100 order/view calls, else a `response` error.
    * @see seeds/004 §4.2 order, §4.3 order/view (original_ord_no), §4.7 payrefund
    */
-  async function bill(ref: PaymentRef): Promise<Result<Bill>> {
+  async function bill(ref: PaymentRef): Promise<Mct1Result<Bill>> {
     const sale = await orderView({ providerRef: ref.providerRef, outNo: ref.outNo });
     if (!sale.ok) return sale;
     const s = sale.order;
@@ -716,7 +746,7 @@ export function createMct1Provider(opts: Mct1Options): Mct1Provider {
     const base: OrderFilter = { ordType: 2, status: 1, pageSize: 100, to: providerNow() + 60_000 };
     if (since !== undefined && Number.isFinite(since)) base.from = since;
 
-    async function list(filter: OrderFilter): Promise<Result<{ items: Mct1Order[] }>> {
+    async function list(filter: OrderFilter): Promise<Mct1Result<{ items: Mct1Order[] }>> {
       const items: Mct1Order[] = [];
       for (let page = 1; page <= MAX_REFUND_PAGES; page++) {
         const r = await orders({ ...filter, page });
@@ -773,7 +803,7 @@ export function createMct1Provider(opts: Mct1Options): Mct1Provider {
   }
 
   /** The seed has no receipt call. @see seeds/004 §4 订单接口 */
-  async function reprint(_ref: PaymentRef): Promise<Result<{ printinfo: string }>> {
+  async function reprint(_ref: PaymentRef): Promise<Mct1Result<{ printinfo: string }>> {
     return fail('unsupported', 'mct1_unsupported', 'mct1 没有补打小票接口 / mct1 has no reprint call');
   }
 
@@ -782,7 +812,7 @@ export function createMct1Provider(opts: Mct1Options): Mct1Provider {
    * buyer_id (支付宝). A refusal is an error here (no cashier outcome to show).
    * @see seeds/004 §4.4.3 微信公众号支付, §4.4.4 支付宝服务窗支付, §4.4.5 微信小程序支付
    */
-  async function jsapiOrder(spec: JsapiSpec, order: JsapiOrderInput): Promise<Result<JsapiAnswer>> {
+  async function jsapiOrder(spec: JsapiSpec, order: JsapiOrderInput): Promise<Mct1Result<JsapiAnswer>> {
     const badOut = checkOutNo(order?.outNo);
     if (badOut) return badOut;
     if (!isValidAmountFen(order.amountFen, Number.MAX_SAFE_INTEGER)) {
@@ -838,7 +868,7 @@ export function createMct1Provider(opts: Mct1Options): Mct1Provider {
    * the signature is the replay key.
    * @see seeds/004 §4.8.1 后台异步通知
    */
-  function parseCallback(req: CallbackRequest): Result<{ event: CallbackEvent }> {
+  function parseCallback(req: CallbackRequest): Mct1Result<{ event: CallbackEvent }> {
     const params = req?.query && typeof req.query.sign === 'string' ? req.query : (req?.body ?? req?.query ?? {});
     const p = decodeCallback(params);
     if (!p.ok) return p;

@@ -34,7 +34,10 @@ export function aesKey(openKey: string): Buffer {
   return key;
 }
 
-/** True when the open_key is exactly 32 bytes, i.e. used as is (no PHP-style padding or cutting). */
+/**
+ * True when the open_key is exactly 32 bytes, i.e. used as is (no PHP-style padding or cutting).
+ * @see seeds/004 §5 (8044: 检查密钥长度256位、编码utf-8)
+ */
 export function isExactKey(openKey: string): boolean {
   return Buffer.byteLength(openKey, 'utf8') === AES_KEY_BYTES;
 }

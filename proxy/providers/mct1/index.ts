@@ -6,6 +6,7 @@ export {
   type JsapiOrderInput,
   type Mct1Options,
   type Mct1Provider,
+  type Mct1Result,
 } from './client.ts';
 export type { JsapiAnswer, JsapiSpec, Mct1Order, Mct1OrdType, Mct1Status, OrderFilter, OrderPage, PaylistEntry, WechatPayParams } from './codec.ts';
 export { MCT1_ERRCODES, type Mct1Error, type Mct1ErrcodeInfo } from './errors.ts';

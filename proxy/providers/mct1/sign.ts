@@ -7,6 +7,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 
+/** SHA-1, lower-case hex (signatures; shop_pass). @see seeds/004 §2.2 item 4 (密码必须经过sha1加密), §2.4 */
 export function sha1Hex(text: string): string {
   return createHash('sha1').update(text, 'utf8').digest('hex');
 }
@@ -23,6 +24,7 @@ function byteOrder(a: string, b: string): number {
 /**
  * A value as PHP would concatenate it after json_decode: numbers in decimal, `true` → "1",
  * `false`/`null` → "", strings as they are (Chinese kept, not URL-encoded).
+ * @see seeds/004 §2.4 item 3, §2.5 (把接口返回的json数据转换成数组)
  */
 export function phpString(value: unknown): string {
   if (value === null || value === undefined || value === false) return '';
