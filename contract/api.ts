@@ -79,5 +79,6 @@ export interface PairResponse {
 export interface HealthResponse {
   ok: boolean;
   mode: 'sandbox' | 'live';
-  providers: { id: string; ready: boolean; message?: string }[];
+  /** `clockSkewMs`: the provider's clock minus ours, where it was measured. */
+  providers: { id: string; ready: boolean; message?: string; clockSkewMs?: number }[];
 }

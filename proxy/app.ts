@@ -37,7 +37,10 @@ export function createApp(deps: AppDeps): Hono {
     c.json({
       ok: providers.all().some((p) => p.info().ready),
       mode: config.mode,
-      providers: providers.all().map((p) => ({ id: p.id, ready: p.info().ready, message: p.info().message })),
+      providers: providers.all().map((p) => {
+        const { ready, message, clockSkewMs } = p.info();
+        return { id: p.id, ready, message, clockSkewMs };
+      }),
     } satisfies HealthResponse),
   );
   api.route('/', pairingRoute(terminals));
