@@ -15,6 +15,8 @@ export interface PayMethodInfo {
   kind: MethodKind;
   /** A JavaScript regular expression source the payment code must match (the provider's coderegex). */
   codePattern?: string;
+  /** The payment must name the backend's sales bill (`billNo`); split tender until it is fully paid. */
+  needsBill?: boolean;
 }
 
 export interface CartItem {
@@ -32,6 +34,8 @@ export interface CreatePaymentRequest {
   method?: string;
   items?: CartItem[];
   remark?: string;
+  /** The backend's sales bill this payment goes to (methods with `needsBill`). */
+  billNo?: string;
 }
 
 export interface PaymentView {
@@ -49,6 +53,8 @@ export interface PaymentView {
   createdAt?: string;
   /** The payment code with all but its last four digits masked. */
   authCodeMasked?: string;
+  /** For bill-based backends: the bill after this payment; not fully paid → take another payment. */
+  bill?: { billNo: string; fullyPaid: boolean; balanceFen?: number };
 }
 
 export interface RefundRequest {

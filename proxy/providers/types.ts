@@ -5,7 +5,7 @@
  */
 import type { CartItem, MethodKind } from '../../contract/api.ts';
 
-export type ProviderId = 'weishouyin' | 'mct1';
+export type ProviderId = 'weishouyin' | 'mct1' | 'kioskv5' | 'posmini';
 
 /** Grouped so callers can branch: e.g. `network`/`timeout`/`response` on a pay call mean "state unknown". */
 export type ProviderErrorKind =
@@ -36,6 +36,8 @@ export type Result<T> = ({ ok: true } & T) | { ok: false; error: ProviderError }
 export interface ProviderMethod {
   /** Stable id used by the API, e.g. "weishouyin:o2o_dm_code_wxpaysub". */
   id: string;
+  /** The payment must name a sales bill of the backend (posmini): the cashier keys the bill number. */
+  needsBill?: boolean;
   /** The provider's own code for the method (微收银 `paytype`). */
   code: string;
   name: string;
@@ -54,6 +56,8 @@ export interface PayRequest {
   remark?: string;
   /** Where the provider should send its asynchronous result (mct1 notify_url), when it supports one. */
   notifyUrl?: string;
+  /** The sales bill this payment is applied to, where the backend keeps bills (posmini billnum, ≤ 20). */
+  billNo?: string;
 }
 
 /** Identifies a payment at the provider: whatever we know of it. */
@@ -82,6 +86,22 @@ export interface PayOutcome {
   providerCode?: string;
   /** For `qr` methods: the string the customer's wallet scans (mct1 trade_qrcode). */
   qrCode?: string;
+  /** The sales bill after this payment (posmini): fully paid, or how much is still owed when known. */
+  bill?: BillState;
+  /**
+   * Provider figures worth keeping with the payment (kioskv5 fees: user fee, withdraw fee, activity
+   * fee, real price to the store...). Amounts in fen, ratios as decimals; shown on the order detail.
+   */
+  details?: Record<string, number | string>;
+}
+
+export interface BillState {
+  billNo: string;
+  fullyPaid: boolean;
+  /** Still owed, in fen, when the backend says. */
+  balanceFen?: number;
+  /** The backend's own state code (posmini billpaystate). */
+  state?: string;
 }
 
 export interface RefundOutcome {
