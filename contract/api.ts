@@ -88,3 +88,15 @@ export interface HealthResponse {
   /** `clockSkewMs`: the provider's clock minus ours, where it was measured. */
   providers: { id: string; ready: boolean; message?: string; clockSkewMs?: number }[];
 }
+
+/** A kiosk pass card (出门单, kioskv5). */
+export interface PassCardView {
+  id: string;
+  code: string;
+  status: 'unused' | 'used' | 'void';
+  statusText: string;
+  orderId: string;
+  outNo?: string;
+  createdAt: string;
+  usedAt?: string;
+}

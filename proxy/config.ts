@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { authSecret, type HttpAuth } from './providers/http-auth.ts';
 
 export interface WeishouyinConfig {
   /** Where app_device_register.php and app.php live. Empty in sandbox mode: the in-process simulator. */
@@ -26,7 +27,28 @@ export interface Mct1Config {
   diyMethods: string[];
 }
 
-export type ProviderName = 'weishouyin' | 'mct1';
+export interface KioskV5Config {
+  /** e.g. https://kiosk.example.com (the /v5/... paths are below it). Empty in sandbox mode. */
+  baseUrl?: string;
+  /** sid: the shop's id at the kiosk backend. */
+  shopId?: number;
+  /** How requests are authenticated (the seed does not say): bearer token, header or parameter. */
+  auth?: HttpAuth;
+}
+
+export interface PosMiniConfig {
+  /** The host the api/Pos/MiniProgram/... paths are below. Empty in sandbox mode. */
+  baseUrl?: string;
+  auth?: HttpAuth;
+  /** The POS login password: UPPER(MD5(it)) is the session key the payment code is encrypted with. */
+  loginPassword?: string;
+  /** Triple-DES details the seed leaves open (see README). */
+  des?: { key?: 'hex24' | 'raw16'; passwordEncoding?: 'utf8' | 'utf16le'; output?: 'base64' | 'hex' };
+  format?: 'json' | 'xml';
+}
+
+export type ProviderName = 'weishouyin' | 'mct1' | 'kioskv5' | 'posmini';
+const PROVIDER_NAMES: readonly ProviderName[] = ['weishouyin', 'mct1', 'kioskv5', 'posmini'];
 
 export interface Timing {
   /** How often a payment waiting for the customer's password is queried (the seed advises 5 s). */
@@ -71,6 +93,8 @@ export interface Config {
   publicUrl?: string;
   weishouyin: WeishouyinConfig;
   mct1: Mct1Config;
+  kioskv5: KioskV5Config;
+  posmini: PosMiniConfig;
   /** Sandbox simulator knobs (tests make them quick). */
   sandbox: { passwordPolls?: number; hangMs?: number; notifyBaseMs?: number };
 }
@@ -101,6 +125,8 @@ export function defaultConfig(): Config {
     providers: ['weishouyin', 'mct1'],
     weishouyin: { ver: 'V1.01' },
     mct1: { diyMethods: ['会员卡'] },
+    kioskv5: {},
+    posmini: {},
     sandbox: {},
   };
 }
@@ -114,6 +140,8 @@ export function mergeConfig(base: Config, over: DeepPartial<Config>): Config {
     timing: { ...base.timing, ...over.timing },
     weishouyin: { ...base.weishouyin, ...over.weishouyin },
     mct1: { ...base.mct1, ...over.mct1 },
+    kioskv5: { ...base.kioskv5, ...over.kioskv5 },
+    posmini: { ...base.posmini, ...over.posmini },
     sandbox: { ...base.sandbox, ...over.sandbox },
   } as Config;
 }
@@ -146,7 +174,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (env.MCT1_SHOP_PASS) config.mct1.shopPass = env.MCT1_SHOP_PASS;
   if (env.POS_PROVIDERS) config.providers = parseProviders(env.POS_PROVIDERS);
   if (env.POS_PUBLIC_URL) config.publicUrl = env.POS_PUBLIC_URL;
-  config.mode = config.weishouyin.baseUrl || config.mct1.baseUrl ? 'live' : 'sandbox';
+  if (env.KIOSKV5_BASE_URL) config.kioskv5.baseUrl = env.KIOSKV5_BASE_URL;
+  if (env.KIOSKV5_SHOP_ID) config.kioskv5.shopId = num('KIOSKV5_SHOP_ID');
+  if (env.KIOSKV5_TOKEN) config.kioskv5.auth = { type: 'bearer', token: env.KIOSKV5_TOKEN };
+  if (env.POSMINI_BASE_URL) config.posmini.baseUrl = env.POSMINI_BASE_URL;
+  if (env.POSMINI_TOKEN) config.posmini.auth = { type: 'bearer', token: env.POSMINI_TOKEN };
+  if (env.POSMINI_LOGIN_PASSWORD) config.posmini.loginPassword = env.POSMINI_LOGIN_PASSWORD;
+  config.mode = config.weishouyin.baseUrl || config.mct1.baseUrl || config.kioskv5.baseUrl || config.posmini.baseUrl ? 'live' : 'sandbox';
   if (env.POS_MODE === 'sandbox' || env.POS_MODE === 'live') config.mode = env.POS_MODE;
   if (config.mode === 'live') {
     if (config.providers.includes('weishouyin') && !config.weishouyin.baseUrl) {
@@ -155,20 +189,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (config.providers.includes('mct1') && !(config.mct1.baseUrl && config.mct1.openId && config.mct1.openKey)) {
       throw new Error('live mode with mct1 needs mct1.baseUrl, mct1.openId and mct1.openKey (MCT1_BASE_URL, MCT1_OPEN_ID, MCT1_OPEN_KEY)');
     }
+    if (config.providers.includes('kioskv5') && !(config.kioskv5.baseUrl && config.kioskv5.shopId !== undefined)) {
+      throw new Error('live mode with kioskv5 needs kioskv5.baseUrl and kioskv5.shopId (KIOSKV5_BASE_URL, KIOSKV5_SHOP_ID)');
+    }
+    if (config.providers.includes('posmini') && !(config.posmini.baseUrl && config.posmini.loginPassword)) {
+      throw new Error('live mode with posmini needs posmini.baseUrl and posmini.loginPassword (POSMINI_BASE_URL, POSMINI_LOGIN_PASSWORD)');
+    }
   }
   return config;
 }
 
 function parseProviders(text: string): ProviderName[] {
   const names = text.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const n of names) if (n !== 'weishouyin' && n !== 'mct1') throw new Error(`POS_PROVIDERS: unknown provider "${n}"`);
+  for (const n of names) if (!PROVIDER_NAMES.includes(n as ProviderName)) throw new Error(`POS_PROVIDERS: unknown provider "${n}" (${PROVIDER_NAMES.join(', ')})`);
   if (!names.length) throw new Error('POS_PROVIDERS: name at least one provider');
   return names as ProviderName[];
 }
 
 /** Every configured secret, so tests and log scrubbing can look for them. */
 export function configuredSecrets(config: Config): string[] {
-  return [config.supervisorPassword, config.weishouyin.key, config.weishouyin.activationCode, config.mct1.openKey, config.mct1.shopPass].filter(
+  return [
+    config.supervisorPassword, config.weishouyin.key, config.weishouyin.activationCode, config.mct1.openKey, config.mct1.shopPass,
+    authSecret(config.kioskv5.auth), authSecret(config.posmini.auth), config.posmini.loginPassword,
+  ].filter(
     (s): s is string => typeof s === 'string' && s.length >= 4,
   );
 }

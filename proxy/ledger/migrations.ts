@@ -114,4 +114,17 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX callbacks_out_no ON callbacks (out_no);
     `,
   },
+  {
+    version: 3,
+    name: 'sales bills and provider details',
+    sql: `
+      ALTER TABLE payments ADD COLUMN bill_no TEXT;
+      -- The backend's word on the bill after this payment (posmini): 1 fully paid, 0 more owed.
+      ALTER TABLE payments ADD COLUMN bill_fully_paid INTEGER;
+      ALTER TABLE payments ADD COLUMN bill_balance_fen INTEGER;
+      -- Provider figures kept with the payment (kioskv5 fees), JSON.
+      ALTER TABLE payments ADD COLUMN details TEXT;
+      CREATE INDEX payments_bill_no ON payments (bill_no) WHERE bill_no IS NOT NULL;
+    `,
+  },
 ];

@@ -20,6 +20,10 @@ export interface PaymentRecord {
   remark?: string;
   printinfo?: string;
   qrCode?: string;
+  billNo?: string;
+  billFullyPaid?: boolean;
+  billBalanceFen?: number;
+  details?: Record<string, number | string>;
   createdAt: string;
   updatedAt: string;
   nextCheckAt?: number;
@@ -66,6 +70,10 @@ function toPayment(r: Row): PaymentRecord {
     remark: str(r.remark),
     printinfo: str(r.printinfo),
     qrCode: str(r.qr_code),
+    billNo: str(r.bill_no),
+    billFullyPaid: r.bill_fully_paid === null || r.bill_fully_paid === undefined ? undefined : r.bill_fully_paid === 1,
+    billBalanceFen: num(r.bill_balance_fen),
+    details: r.details ? (JSON.parse(String(r.details)) as Record<string, number | string>) : undefined,
     createdAt: String(r.created_at),
     updatedAt: String(r.updated_at),
     nextCheckAt: num(r.next_check_at),
@@ -109,6 +117,7 @@ export function toView(p: PaymentRecord): PaymentView {
     paidAt: p.paidAt,
     message: p.message,
     qrCode: p.status === 'paying' ? p.qrCode : undefined,
+    bill: p.billNo && p.billFullyPaid !== undefined ? { billNo: p.billNo, fullyPaid: p.billFullyPaid, balanceFen: p.billBalanceFen } : undefined,
     refundedFen: p.refundedFen,
     createdAt: p.createdAt,
     authCodeMasked: maskAuthCode(p.authCode),
@@ -121,6 +130,7 @@ export type PaymentPatch = Partial<
     PaymentRecord,
     | 'status' | 'providerRef' | 'tradeNo' | 'paidAt' | 'refundedFen' | 'message' | 'errorCode' | 'printinfo'
     | 'nextCheckAt' | 'deadlineAt' | 'watchUntil' | 'checks' | 'authCode' | 'qrCode'
+    | 'billFullyPaid' | 'billBalanceFen' | 'details'
   >
 >;
 
@@ -129,7 +139,16 @@ const COLUMNS: Record<keyof PaymentPatch, string> = {
   refundedFen: 'refunded_fen', message: 'message', errorCode: 'error_code', printinfo: 'printinfo',
   nextCheckAt: 'next_check_at', deadlineAt: 'deadline_at', watchUntil: 'watch_until', checks: 'checks',
   authCode: 'auth_code', qrCode: 'qr_code',
+  billFullyPaid: 'bill_fully_paid', billBalanceFen: 'bill_balance_fen', details: 'details',
 };
+
+/** SQLite values for the patchable fields that are not stored as they are. */
+function column(key: keyof PaymentPatch, value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  if (key === 'billFullyPaid') return value ? 1 : 0;
+  if (key === 'details') return JSON.stringify(value);
+  return value;
+}
 
 export interface ListFilter {
   from?: string;
@@ -170,14 +189,14 @@ export class Ledger {
     this.#db
       .prepare(
         `INSERT INTO payments (out_no, terminal_id, provider, method, amount_fen, auth_code, status, message,
-           items, remark, created_at, updated_at, next_check_at, deadline_at)
+           items, remark, bill_no, created_at, updated_at, next_check_at, deadline_at)
          VALUES (@outNo, @terminalId, @provider, @method, @amountFen, @authCode, @status, @message,
-           @items, @remark, @createdAt, @createdAt, @nextCheckAt, @deadlineAt)`,
+           @items, @remark, @billNo, @createdAt, @createdAt, @nextCheckAt, @deadlineAt)`,
       )
       .run({
         outNo: p.outNo, terminalId: p.terminalId, provider: p.provider, method: p.method, amountFen: p.amountFen,
         authCode: p.authCode ?? null, status: p.status, message: p.message ?? null,
-        items: p.items ? JSON.stringify(p.items) : null, remark: p.remark ?? null, createdAt: p.createdAt,
+        items: p.items ? JSON.stringify(p.items) : null, remark: p.remark ?? null, billNo: p.billNo ?? null, createdAt: p.createdAt,
         nextCheckAt: p.nextCheckAt ?? null, deadlineAt: p.deadlineAt ?? null,
       });
     this.recordEvent(p.outNo, undefined, p.status, 'created');
@@ -195,7 +214,7 @@ export class Ledger {
     if (keys.length) {
       const sets = keys.map((k) => `${COLUMNS[k]} = @${k}`).join(', ');
       const values: Record<string, unknown> = { outNo, updatedAt: new Date().toISOString() };
-      for (const k of keys) values[k] = patch[k] ?? null;
+      for (const k of keys) values[k] = column(k, patch[k]);
       this.#db.prepare(`UPDATE payments SET ${sets}, updated_at = @updatedAt WHERE out_no = @outNo`).run(values);
     }
     if (patch.status && patch.status !== before.status) this.recordEvent(outNo, before.status, patch.status, reason);

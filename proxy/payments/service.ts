@@ -21,6 +21,7 @@ import type { CallbackEvent, CallbackRequest, PayOutcome, PaymentRef, Provider, 
 /** Letters and digits only: what every provider accepts (mct1 refuses anything else). */
 const OUT_NO = /^[A-Za-z0-9]{6,32}$/;
 const AUTH_CODE = /^[0-9A-Za-z]{10,64}$/;
+const BILL_NO = /^[A-Za-z0-9-]{1,20}$/;
 /** Errors on a pay call after which we cannot know whether the customer was charged. */
 const STATE_UNKNOWN_KINDS = new Set(['network', 'timeout', 'response', 'duplicate']);
 
@@ -78,6 +79,9 @@ export class PaymentService {
     } else if (req.authCode) {
       throw new ApiError(400, 'auth_code_unexpected', `${method.name}不需要付款码 / ${method.name} takes no payment code`);
     }
+    if (method.needsBill && !req.billNo) {
+      throw new ApiError(400, 'bill_no_required', '请输入售货单号 / Enter the bill number this payment is for');
+    }
 
     const now = this.#now();
     // Stored before the provider is called: if this process dies during the call, the
@@ -93,6 +97,7 @@ export class PaymentService {
       message: '正在提交支付 / Submitting',
       items: req.items,
       remark: req.remark,
+      billNo: method.needsBill ? req.billNo : undefined,
       createdAt: new Date(now).toISOString(),
       nextCheckAt: now + this.#timing.requestTimeoutMs + this.#timing.unknownRetryMs,
     });
@@ -106,6 +111,7 @@ export class PaymentService {
         items: req.items,
         remark: req.remark,
         notifyUrl: provider.parseCallback ? this.#notifyUrl(provider.id) : undefined,
+        billNo: method.needsBill ? req.billNo : undefined,
       });
       return this.#afterPay(req.outNo, result);
     });
@@ -126,9 +132,13 @@ export class PaymentService {
     if (b.remark !== undefined && (typeof b.remark !== 'string' || b.remark.length > 200)) {
       throw new ApiError(400, 'remark_invalid', '备注最多 200 字 / Remark is limited to 200 characters');
     }
+    if (b.billNo !== undefined && (typeof b.billNo !== 'string' || !BILL_NO.test(b.billNo))) {
+      throw new ApiError(400, 'bill_no_invalid', '售货单号为 1–20 位字母、数字或 - / The bill number is 1–20 letters, digits or -');
+    }
     return {
       outNo: b.outNo,
       amountFen: b.amountFen as number,
+      billNo: b.billNo as string | undefined,
       authCode: b.authCode as string | undefined,
       method: b.method as string | undefined,
       items: this.#validateItems(b.items),
@@ -299,6 +309,7 @@ export class PaymentService {
         return this.#update(
           p,
           {
+            ...billPatch(o),
             status: 'paying',
             providerRef: o.providerRef ?? p.providerRef,
             qrCode: o.qrCode ?? p.qrCode,
@@ -597,18 +608,30 @@ export class PaymentService {
     const method: ProviderMethod =
       provider.methods().find((m) => m.id === p.method) ??
       ({ id: p.method, code: p.method.slice(p.method.indexOf(':') + 1), name: p.method, kind: 'barcode' } satisfies ProviderMethod);
-    return { outNo: p.outNo, method, amountFen: p.amountFen, authCode: p.authCode, providerRef: p.providerRef };
+    return { outNo: p.outNo, method, amountFen: p.amountFen, authCode: p.authCode, providerRef: p.providerRef, billNo: p.billNo };
   }
 }
 
 function paidPatch(o: PayOutcome): PaymentPatch {
   return {
+    ...billPatch(o),
     providerRef: o.providerRef,
     tradeNo: o.tradeNo,
     paidAt: o.paidAt ?? new Date().toISOString(),
     printinfo: o.printinfo,
     message: o.message ?? '支付成功 / Paid',
   };
+}
+
+/** What the provider said of the sales bill and its own figures, when it said anything. */
+function billPatch(o: PayOutcome): PaymentPatch {
+  const patch: PaymentPatch = {};
+  if (o.bill) {
+    patch.billFullyPaid = o.bill.fullyPaid;
+    patch.billBalanceFen = o.bill.balanceFen;
+  }
+  if (o.details) patch.details = o.details;
+  return patch;
 }
 
 export function isFinal(status: PaymentStatus): boolean {

@@ -25,7 +25,7 @@ export class ProviderRegistry {
   /** Every method of every ready provider, as the API shows them. */
   methods(): PayMethodInfo[] {
     return this.all().flatMap((p) =>
-      p.methods().map((m) => ({ id: m.id, provider: p.id, name: m.name, kind: m.kind, codePattern: m.codePattern })),
+      p.methods().map((m) => ({ id: m.id, provider: p.id, name: m.name, kind: m.kind, codePattern: m.codePattern, needsBill: m.needsBill })),
     );
   }
 

@@ -68,6 +68,8 @@ export interface PaymentRef {
   authCode?: string;
   /** The provider's bill number (微收银 dm_id). */
   providerRef?: string;
+  /** The sales bill the payment was applied to (posmini billnum). */
+  billNo?: string;
 }
 
 export type PayState = 'paid' | 'paying' | 'failed' | 'cancelled';

@@ -40,6 +40,11 @@ export function receiptText(text: string): string {
     const ch = text[i];
     if (ch === ESC || ch === GS || ch === FS) {
       const cmd = text.slice(i, i + 2);
+      if (cmd === `${GS}(`) {
+        // GS ( k pL pH d1…dn (e.g. a QR code): skip the whole function, its data included.
+        i += 4 + text.charCodeAt(i + 3) + 256 * text.charCodeAt(i + 4);
+        continue;
+      }
       if (cmd === `${ESC}i` || cmd === `${ESC}m` || cmd === `${GS}V`) out += '\n';
       i += 1 + (COMMAND_ARGS[cmd] ?? 0);
       continue;

@@ -1,0 +1,42 @@
+/** The pass card (出门单) a kiosk customer shows at the exit, as ESC/POS text with its code as a QR code. */
+import type { PassCardView } from '../../contract/api.ts';
+
+const ESC = '\x1b';
+const GS = '\x1d';
+const FS = '\x1c';
+
+/** GS ( k: a QR code (model 2, module size 6, error correction M) holding `data` (ASCII). */
+function qrCommand(data: string): string {
+  const store = data.length + 3;
+  return [
+    `${GS}(k\x04\x00\x31\x41\x32\x00`,
+    `${GS}(k\x03\x00\x31\x43\x06`,
+    `${GS}(k\x03\x00\x31\x45\x31`,
+    `${GS}(k${String.fromCharCode(store % 256, Math.floor(store / 256))}\x31\x50\x30${data}`,
+    `${GS}(k\x03\x00\x31\x51\x30`,
+  ].join('');
+}
+
+function chinaTime(iso: string | undefined): string {
+  if (!iso) return '';
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? iso : new Date(t + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+export function passCardReceipt(card: PassCardView, storeName: string): string {
+  const line = '-'.repeat(32);
+  return [
+    `${ESC}@${FS}&${ESC}a\x01${GS}!\x11出门单`,
+    `${GS}!\x00${storeName}`,
+    `${ESC}a\x00${line}`,
+    `单  号: ${card.outNo ?? card.orderId}`,
+    `出门码: ${card.code}`,
+    `状  态: ${card.statusText}`,
+    `时  间: ${chinaTime(card.createdAt)}`,
+    line,
+    `${ESC}a\x01${qrCommand(card.code.replace(/[^\x20-\x7e]/g, ''))}`,
+    `${GS}!\x11${card.code}${GS}!\x00`,
+    '出门时请出示本单 / Show at the exit',
+    `${ESC}d\x03${GS}V\x01`,
+  ].join('\n');
+}
