@@ -100,3 +100,21 @@ export interface PassCardView {
   createdAt: string;
   usedAt?: string;
 }
+
+/** A bill number as the backend takes it (posmini billnum): 1–20 letters, digits or `-`. */
+export const BILL_NO_PATTERN = /^[A-Za-z0-9-]{1,20}$/;
+
+/** The state of the bill a payment went to (`PaymentView.bill`). */
+export type BillView = NonNullable<PaymentView['bill']>;
+
+/**
+ * A pass card's status. `GET /api/payments/:outNo/passcard` answers a `PassCardView` (404
+ * `passcard_not_found` while there is none, 501 `passcard_unsupported` for providers without pass
+ * cards); `GET /api/payments/:outNo/passcard/receipt` is its ESC/POS receipt.
+ */
+export type PassCardStatus = PassCardView['status'];
+
+/** `GET /api/passcards?status=unused|used|void` (501 when no provider has pass cards). */
+export interface PassCardList {
+  cards: PassCardView[];
+}

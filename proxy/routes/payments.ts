@@ -49,7 +49,16 @@ export function paymentRoutes({ service, ledger, providers, storeName }: Payment
     if (c.get('terminal').role !== 'manager') throw new ApiError(403, 'forbidden', '需要店长权限 / Manager role required');
     const outNo = c.req.param('outNo');
     if (!ledger.getPayment(outNo)) throw notFound(outNo);
-    return c.json({ events: ledger.events(outNo), calls: ledger.calls(outNo), refunds: ledger.refundsOf(outNo) });
+    const p = ledger.getPayment(outNo)!;
+    return c.json({
+      events: ledger.events(outNo),
+      calls: ledger.calls(outNo),
+      refunds: ledger.refundsOf(outNo),
+      callbacks: ledger.callbacks(outNo),
+      // The provider's own figures (kioskv5 fees: user fee, withdraw fee, activity fee, real price to the store).
+      details: p.details ?? {},
+      billNo: p.billNo,
+    });
   });
 
   app.get('/payments/:outNo/receipt', async (c) => {

@@ -83,6 +83,8 @@ export interface NewPayment {
   /** Defaults to `barcode` with an `authCode`; `qr` and `cash` payments carry none. */
   kind?: MethodKind;
   items?: CartItem[];
+  /** The backend's sales bill (methods with `needsBill`). */
+  billNo?: string;
 }
 
 /**
@@ -122,6 +124,7 @@ export function mergeView(rec: PaymentRecord, view: PaymentView, now: Date): Pay
     tradeNo: view.tradeNo ?? rec.tradeNo,
     paidAt: view.paidAt ?? rec.paidAt,
     qrCode: view.qrCode ?? rec.qrCode,
+    bill: view.bill ?? rec.bill,
     message: view.message,
     errorCode: undefined,
     httpStatus: undefined,
@@ -142,6 +145,7 @@ export function bodyOf(rec: PaymentRecord): CreatePaymentRequest {
   if (rec.authCode !== undefined) body.authCode = rec.authCode;
   if (rec.method !== undefined) body.method = rec.method;
   if (rec.items?.length) body.items = rec.items;
+  if (rec.billNo !== undefined) body.billNo = rec.billNo;
   return body;
 }
 
@@ -189,6 +193,7 @@ export class PaymentFlow {
     };
     if (p.authCode !== undefined) record.authCode = p.authCode;
     if (p.items?.length) record.items = p.items;
+    if (p.billNo !== undefined) record.billNo = p.billNo;
     await this.#store.put(record); // before anything leaves the browser
     return { record, done: this.#run(outNo, true) };
   }

@@ -8,6 +8,7 @@ import { liveQuery, type Subscription } from 'dexie';
 import type { PaymentView, PayMethodInfo } from '../../contract/api.ts';
 import { FINAL_STATUSES } from '../../contract/api.ts';
 import { checkAmount } from '../checkout/amount.ts';
+import { anyNeedsBill, billFor, checkBillNo, nextPaymentFrom } from '../checkout/bill.ts';
 import { api, ApiError, describeError } from './api.ts';
 import { db, dexieStore, isFinal, type PaymentRecord } from './db.ts';
 import { routeCode } from './methods.ts';
@@ -33,7 +34,20 @@ class Checkout {
   /** Set when Collect was pressed with a bad amount, so the message shows only then. */
   amountTouched = $state(false);
 
+  /** The sales bill number (单号) keyed on the amount screen, for `needsBill` methods. */
+  billText = $state('');
+  /** Set when a payment could not start for want of a (well-formed) bill number. */
+  #billError = $state<string | null>(null);
+  /** The message under the bill field: the last refusal, or a malformed number as it is typed. */
+  billError = $derived.by(() => {
+    if (this.#billError) return this.#billError;
+    const c = checkBillNo(this.billText);
+    return c.ok ? null : c.message;
+  });
+
   methods = $state<PayMethodInfo[]>([]);
+  /** Some method needs a bill number: the amount screen shows the field. */
+  needsBill = $derived(anyNeedsBill(this.methods));
   methodsError = $state<string | null>(null);
   scanError = $state<string | null>(null);
   submitting = $state(false);
@@ -127,10 +141,20 @@ class Checkout {
     this.amountTouched = false;
   }
 
-  /** "收款 / Collect": on to the scan step if the amount is good. */
+  setBill(text: string): void {
+    this.billText = text;
+    this.#billError = null;
+  }
+
+  /** "收款 / Collect": on to the scan step if the amount (and a bill number, if keyed) is good. */
   collect(): boolean {
     if (!this.amount.ok) {
       this.amountTouched = true;
+      return false;
+    }
+    const bill = checkBillNo(this.needsBill ? this.billText : '');
+    if (!bill.ok) {
+      this.#billError = bill.message;
       return false;
     }
     this.scanError = null;
@@ -160,7 +184,9 @@ class Checkout {
           : `无法识别的付款码：支付方式未加载 / Unrecognised payment code: payment methods not loaded (${this.methodsError ?? ''})`;
       return false;
     }
-    return this.#begin({ amountFen: amount.fen, authCode: code, method: method.id, kind: 'barcode' });
+    const bill = billFor(method, this.billText);
+    if (!bill.ok) return this.#needBill(bill.message);
+    return this.#begin({ amountFen: amount.fen, authCode: code, method: method.id, kind: 'barcode', billNo: bill.billNo });
   }
 
   /**
@@ -180,7 +206,17 @@ class Checkout {
       this.scanError = `不支持的收款方式 / Unknown way to pay: ${methodId}`;
       return false;
     }
-    return this.#begin({ amountFen: amount.fen, method: method.id, kind: method.kind });
+    const bill = billFor(method, this.billText);
+    if (!bill.ok) return this.#needBill(bill.message);
+    return this.#begin({ amountFen: amount.fen, method: method.id, kind: method.kind, billNo: bill.billNo });
+  }
+
+  /** Nothing is sent: back to the amount screen, where the bill field is, with the reason under it. */
+  #needBill(message: string): false {
+    this.#billError = message;
+    this.scanError = null;
+    this.phase = 'amount';
+    return false;
   }
 
   async #begin(p: NewPayment): Promise<boolean> {
@@ -255,8 +291,22 @@ class Checkout {
     this.receipt = null;
     this.amountText = '';
     this.amountTouched = false;
+    this.billText = '';
+    this.#billError = null;
     this.scanError = null;
     this.phase = 'amount';
+    return true;
+  }
+
+  /**
+   * "继续收款 / Take another payment" after a payment that left its bill not fully paid: a new
+   * sale to the same bill, for the balance when the backend said how much is left.
+   */
+  nextPayment(): boolean {
+    const next = this.current ? nextPaymentFrom(this.current) : null;
+    if (!next || !this.newSale()) return false;
+    this.billText = next.billNo;
+    this.amountText = next.amountText;
     return true;
   }
 

@@ -1,5 +1,5 @@
 /** The browser's record of a payment (stored in IndexedDB by db.ts). */
-import type { CartItem, MethodKind, PaymentStatus } from '../../contract/api.ts';
+import type { BillView, CartItem, MethodKind, PaymentStatus } from '../../contract/api.ts';
 import { FINAL_STATUSES } from '../../contract/api.ts';
 
 /**
@@ -35,6 +35,10 @@ export interface PaymentRecord {
   errorCode?: string;
   httpStatus?: number;
   items?: CartItem[];
+  /** The backend's sales bill this payment goes to (`needsBill` methods): stored before sending, sent with every resend. */
+  billNo?: string;
+  /** The bill after this payment, as the proxy last reported it (split tender: not fully paid yet). */
+  bill?: BillView;
 }
 
 export function isFinal(status: LocalStatus): boolean {
