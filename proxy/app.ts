@@ -13,6 +13,7 @@ import type { PaymentService } from './payments/service.ts';
 import type { ProviderRegistry } from './providers/index.ts';
 import { eventRoutes } from './routes/events.ts';
 import { notifyRoutes } from './routes/notify.ts';
+import { passCardRoutes } from './routes/passcards.ts';
 import { paymentRoutes } from './routes/payments.ts';
 import { pairingRoute, terminalRoutes } from './routes/terminals.ts';
 
@@ -47,6 +48,7 @@ export function createApp(deps: AppDeps): Hono {
   api.use('*', requireTerminal(terminals));
   api.route('/', terminalRoutes(terminals, config.pairingCodeTtlMs));
   api.route('/', paymentRoutes({ service, ledger, providers, storeName: config.storeName }));
+  api.route('/', passCardRoutes({ ledger, providers, storeName: config.storeName }));
   api.route('/', eventRoutes(bus));
   api.all('*', () => {
     throw new ApiError(404, 'not_found', '没有这个接口 / No such endpoint');
