@@ -118,3 +118,58 @@ export type PassCardStatus = PassCardView['status'];
 export interface PassCardList {
   cards: PassCardView[];
 }
+
+/** `GET /api/payments?from=&to=&status=&method=&page=&pageSize=`: newest first (cashiers: their own terminal's). */
+export interface PaymentList {
+  total: number;
+  page: number;
+  pageSize: number;
+  items: PaymentView[];
+}
+
+/** One state change of a payment (`payment_events`). `from` is absent on the first one. */
+export interface PaymentEventView {
+  from?: string;
+  to: string;
+  reason: string;
+  at: string;
+}
+
+/** One call to the provider, request and response as text with secrets redacted by the proxy. */
+export interface ProviderCallView {
+  op: string;
+  ok: boolean;
+  request: string;
+  response: string;
+  errorKind?: string;
+  at: string;
+}
+
+/** A refund of a payment as the ledger keeps it. */
+export interface PaymentRefundView {
+  refundNo: string;
+  amountFen: number;
+  status: RefundView['status'];
+  reason?: string;
+  message?: string;
+  createdAt: string;
+}
+
+/** A provider callback about a payment: `outcome` accepted, rejected, replayed… */
+export interface CallbackView {
+  outcome: string;
+  state?: string;
+  receivedAt: string;
+  detail?: string;
+}
+
+/** `GET /api/payments/:outNo/history` (manager). */
+export interface PaymentHistory {
+  events: PaymentEventView[];
+  calls: ProviderCallView[];
+  refunds: PaymentRefundView[];
+  callbacks: CallbackView[];
+  /** The provider's own figures (kioskv5: fees in integer fen, ratios, pay type…). */
+  details: Record<string, number | string>;
+  billNo?: string;
+}

@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningStore } from '../../proxy/server.ts';
 import { launchBrowser } from '../helpers/browser.ts';
-import { freshWechatCode, startTestStore } from '../helpers/store.ts';
+import { freshWechatCode, newOutNo, pair, startTestStore } from '../helpers/store.ts';
 
 let browser: Browser;
 const stores: RunningStore[] = [];
@@ -19,12 +19,12 @@ afterAll(async () => {
   for (const s of stores) await s.close();
 });
 
-async function openStore(providers: ('kioskv5' | 'posmini')[]): Promise<{ store: RunningStore; page: Page }> {
+async function openStore(providers: ('kioskv5' | 'posmini')[], role: 'cashier' | 'manager' = 'cashier'): Promise<{ store: RunningStore; page: Page }> {
   const store = await startTestStore({ providers });
   stores.push(store);
   const page = await browser.newPage();
   await page.goto(store.url);
-  await page.getByTestId('pairing-code').fill(store.pairingCode);
+  await page.getByTestId('pairing-code').fill(role === 'manager' ? store.managerPairingCode : store.pairingCode);
   await page.getByTestId('pair').click();
   await page.getByTestId('checkout').waitFor();
   return { store, page };
@@ -48,6 +48,24 @@ describe('the kiosk backend in the browser', () => {
     await code.waitFor({ timeout: 15_000 });
     expect((await code.innerText()).trim().length).toBeGreaterThan(3);
     await expect.poll(() => page.getByTestId('passcard-receipt').innerText(), { timeout: 10_000 }).toContain('出门单');
+  });
+});
+
+describe('the manager\'s order detail', () => {
+  it('shows a kiosk payment\'s fees from the backend, in yuan', async () => {
+    const { store, page } = await openStore(['kioskv5'], 'manager');
+    const cashier = await pair(store, 'cashier');
+    const outNo = newOutNo();
+    expect((await cashier.post('/api/payments', { outNo, amountFen: 23000, authCode: freshWechatCode() })).body.status).toBe('paid');
+    const fees = store.ledger.getPayment(outNo)!.details as Record<string, number>;
+
+    await page.getByTestId('open-orders').click();
+    await page.locator(`[data-testid=order-row][data-out-no="${outNo}"]`).click();
+    await page.getByTestId('order-detail').waitFor();
+    const withdraw = page.getByTestId('detail-WithdrawFee');
+    await expect.poll(() => withdraw.innerText()).toContain((fees.WithdrawFee / 100).toFixed(2));
+    expect(await page.getByTestId('detail-RealPrice').innerText()).toContain((fees.RealPrice / 100).toFixed(2));
+    await expect.poll(() => page.getByTestId('order-events').innerText()).toMatch(/paid|支付成功|已支付/);
   });
 });
 

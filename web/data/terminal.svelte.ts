@@ -12,6 +12,8 @@ class Terminal {
   loaded = $state(false);
   info = $state<PairResponse | null>(null);
   paired = $derived(this.info !== null);
+  /** Fixed at pairing (the pairing answer, kept with the token); the proxy checks it on every call. */
+  manager = $derived(this.info?.role === 'manager');
   pairing = $state(false);
   pairError = $state<string | null>(null);
   /** The proxy stopped accepting our token (revoked, or the proxy's data was reset). */
