@@ -76,6 +76,8 @@
  */
 import { isValidAmountFen } from '../../../contract/money.ts';
 import { applyAuth, type HttpAuth } from '../http-auth.ts';
+import { reportCall } from '../call-report.ts';
+import { timedFetch, type TimedTransport } from '../http-transport.ts';
 import type { Bill, CallSink, PayOutcome, PaymentRef, PayRequest, Provider, ProviderErrorKind, ProviderInfo, ProviderMethod, ProviderStateStore, RefundOutcome, RefundRequest } from '../types.ts';
 import {
   MAX_ANSWER_BYTES,
@@ -202,27 +204,6 @@ interface CallContext {
 }
 type Op = 'create_pay_record' | 'terminal_create_pay_record' | 'pay_pay_record' | 'get_pay_record' | 'get_my_pass_card_list';
 
-class TooLarge extends Error {}
-
-/** The answer text, at most `max` bytes. @see seeds/000 (answers: see the header) */
-async function readCapped(res: Response, max: number): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel().catch(() => {});
-      throw new TooLarge();
-    }
-    chunks.push(value);
-  }
-  return new TextDecoder('utf-8').decode(Buffer.concat(chunks));
-}
-
 /** The seed names no authentication: a configured `HttpAuth`, checked once. @see seeds/000 (no auth given) */
 function checkAuth(auth: HttpAuth | undefined): void {
   if (auth === undefined) return;
@@ -290,6 +271,8 @@ export function createKioskV5Provider(opts: KioskV5Options): KioskV5Provider {
   const fetchImpl = opts.fetch ?? globalThis.fetch;
   const now = opts.now ?? Date.now;
   const store = opts.store;
+  /** JSON answers, read as UTF-8 whatever they say. @see seeds/000 (answers: see the header) */
+  const transport: TimedTransport = { fetch: fetchImpl, timeoutMs, maxBytes: MAX_ANSWER_BYTES, charset: 'utf-8', whenTooLargeAndLate: 'too_large' };
   const methods: ProviderMethod[] = [
     ...specs
       .filter((s) => s.barcode !== false)
@@ -350,51 +333,16 @@ export function createKioskV5Provider(opts: KioskV5Options): KioskV5Provider {
 
   /** One CallRecord per exchange, redacted. @see shared/DESIGN.md (Payment invariants 5) */
   function report(op: Op, ctx: CallContext, request: string, response: string, ok: boolean, errorKind: ProviderErrorKind | undefined, started: number) {
-    if (!opts.onCall) return;
-    try {
-      opts.onCall({
-        provider: 'kioskv5',
-        op,
-        outNo: ctx.outNo,
-        request: clean(request, ctx),
-        response: clean(response, ctx),
-        ok,
-        errorKind,
-        durationMs: Math.round(performance.now() - started),
-      });
-    } catch (e) {
-      // The sink must not turn a known payment outcome into an exception.
-      console.error('kioskv5: onCall sink failed:', e instanceof Error ? e.message : e);
-    }
+    reportCall(opts.onCall, { provider: 'kioskv5', op, outNo: ctx.outNo, request, response, ok, errorKind, started }, (text) => clean(text, ctx));
   }
 
   /** POST, answer size-capped, time-bounded. @see seeds/000 (encoding: see the header) */
   async function send(url: string, body: { contentType: string; body: string }, headers: Record<string, string>): Promise<HttpAnswer> {
-    const ctrl = new AbortController();
-    const timer = setTimeout(() => ctrl.abort(), timeoutMs);
-    try {
-      const res = await fetchImpl(url, {
-        method: 'POST',
-        headers: { ...headers, 'content-type': body.contentType, accept: 'application/json, */*' },
-        body: body.body,
-        signal: ctrl.signal,
-        redirect: 'manual',
-      });
-      const text = await readCapped(res, MAX_ANSWER_BYTES);
-      return { ok: true, status: res.status, text };
-    } catch (e) {
-      if (e instanceof TooLarge) {
-        return fail('response', 'kioskv5_answer_too_large', `一体机后台应答过大（超过 ${MAX_ANSWER_BYTES} 字节） / answer too large`);
-      }
-      if (ctrl.signal.aborted) {
-        return fail('timeout', 'kioskv5_timeout', `一体机后台 ${timeoutMs} 毫秒内无应答 / no answer within ${timeoutMs} ms`);
-      }
-      const cause = e instanceof Error && e.cause instanceof Error ? e.cause : e;
-      const detail = cause instanceof Error ? ((cause as NodeJS.ErrnoException).code ?? cause.message) : String(cause);
-      return fail('network', 'kioskv5_network', '无法连接一体机后台或连接中断 / connection to the kiosk backend failed or dropped', { message: redactOnly(detail) });
-    } finally {
-      clearTimeout(timer);
-    }
+    const answer = await timedFetch(url, { method: 'POST', headers: { ...headers, 'content-type': body.contentType, accept: 'application/json, */*' }, body: body.body }, transport);
+    if (answer.ok) return answer;
+    if (answer.reason === 'too_large') return fail('response', 'kioskv5_answer_too_large', `一体机后台应答过大（超过 ${MAX_ANSWER_BYTES} 字节） / answer too large`);
+    if (answer.reason === 'timeout') return fail('timeout', 'kioskv5_timeout', `一体机后台 ${timeoutMs} 毫秒内无应答 / no answer within ${timeoutMs} ms`);
+    return fail('network', 'kioskv5_network', '无法连接一体机后台或连接中断 / connection to the kiosk backend failed or dropped', { message: redactOnly(answer.detail) });
   }
 
   /** @see shared/DESIGN.md (Payment invariants 5) */

@@ -9,23 +9,17 @@
  * @see shared/DESIGN.md (Payment invariants 5: no response or log line contains a secret)
  */
 import { redactAuth, type HttpAuth } from '../http-auth.ts';
+import { maskAuthCode, scrub as scrubSecrets } from '../redact-text.ts';
 import type { Params } from './codec.ts';
+
+export { maskAuthCode } from '../redact-text.ts';
 
 /** Longest answer text kept in a record. */
 export const MAX_RECORDED_CHARS = 8 * 1024;
 
-/** "130000000000000001" → "**************0001". */
-export function maskAuthCode(code: string): string {
-  return code.length <= 4 ? '*'.repeat(code.length) : '*'.repeat(code.length - 4) + code.slice(-4);
-}
-
 /** The auth secret replaced by ***, payment codes masked. */
 export function scrub(text: string, auth: HttpAuth | undefined, authCodes: (string | undefined)[] = []): string {
-  let out = redactAuth(text, auth);
-  for (const code of authCodes) {
-    if (code && code.length > 4) out = out.split(code).join(maskAuthCode(code));
-  }
-  return out;
+  return scrubSecrets(redactAuth(text, auth), { authCodes });
 }
 
 /** How the auth scheme is shown: its type and where it goes, never its value. */

@@ -4,7 +4,7 @@
  * struct order, `omitempty` fields left out when zero, <, > and & escaped as \u003c…). Pure, and
  * deliberately independent of codec.ts so a symmetric bug cannot hide. SANDBOX ONLY.
  */
-import { randomInt } from 'node:crypto';
+import { alnum, digits } from '../sandbox-kit/index.ts';
 import type { HttpAuth } from '../http-auth.ts';
 
 export interface SimShop {
@@ -165,19 +165,6 @@ export function cst(ms: number): string {
   return new Date(ms + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
 }
 
-export function digits(n: number): string {
-  let out = '';
-  for (let i = 0; i < n; i++) out += String(randomInt(10));
-  return out;
-}
-
-export function alnum(n: number): string {
-  const abc = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  let out = '';
-  for (let i = 0; i < n; i++) out += abc[randomInt(abc.length)];
-  return out;
-}
-
 /** The wallet's transaction number once paid. */
 export function walletTradeNo(ptype: SimPtype, ms: number): string {
   const ymd = cst(ms).slice(0, 10).replace(/-/g, '');
@@ -265,11 +252,6 @@ export function recordAdminView(r: SimPayRecord): Record<string, unknown> {
   if (r.pollsLeft !== undefined && r.status === 0) out.pollsLeft = r.pollsLeft;
   if (r.failReason) out.failReason = r.failReason;
   return out;
-}
-
-/** An nginx 502/503/504 page. */
-export function gatewayHtml(status: number, text: string): string {
-  return `<html>\r\n<head><title>${status} ${text}</title></head>\r\n<body>\r\n<center><h1>${status} ${text}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
 }
 
 /** A Go panic trace where JSON was expected. */

@@ -73,17 +73,14 @@
  *        (EXECUTED, then the connection is destroyed) · badjson (EXECUTED, the answer cut in half)
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import type { Context } from 'hono';
 import type { HttpAuth } from '../http-auth.ts';
+import { FaultQueue, SANDBOX_WALLET_CODES, addFaultRoutes, connectionFaults, cutInHalf, digits, gatewayPage, sandboxAdmin, sandboxApp, stateFile } from '../sandbox-kit/index.ts';
 import {
   GO_GARBAGE,
   cardJson,
   cst,
-  digits,
   feesOf,
-  gatewayHtml,
   goJson,
   isRatio,
   qrContent,
@@ -107,26 +104,7 @@ export const SANDBOX_SHOP: { readonly shopId: number; readonly auth: HttpAuth } 
 });
 
 /** The sandbox payment codes (see the table at the top of this file). */
-export const KIOSKV5_SANDBOX_CODES = {
-  wechat: {
-    paid: '130000000000000001',
-    password: '130000000000000002',
-    declined: '130000000000000003',
-    answerLost: '130000000000000004',
-    hang: '130000000000000005',
-    passwordForever: '130000000000000006',
-    garbage: '130000000000000007',
-  },
-  alipay: {
-    paid: '280000000000000001',
-    password: '280000000000000002',
-    declined: '280000000000000003',
-    answerLost: '280000000000000004',
-    hang: '280000000000000005',
-    passwordForever: '280000000000000006',
-    garbage: '280000000000000007',
-  },
-} as const;
+export const KIOSKV5_SANDBOX_CODES = SANDBOX_WALLET_CODES;
 
 export interface KioskV5ShopInput {
   shopId?: number;
@@ -162,12 +140,10 @@ export type FaultKind = 'hang' | '5xx' | 'garbage' | 'code' | 'drop' | 'badjson'
 const FAULT_OPS: FaultOp[] = ['create', 'terminal_create', 'pay', 'get', 'passcards', 'any'];
 const FAULT_KINDS: FaultKind[] = ['hang', '5xx', 'garbage', 'code', 'drop', 'badjson'];
 
-interface Fault {
-  op: FaultOp;
-  fault: FaultKind;
-  remaining: number;
-  code?: number;
-  msg?: string;
+/** What a `code` fault answers. */
+interface CodeFault {
+  code: number;
+  msg: string;
 }
 
 /** An answer before encoding. */
@@ -255,9 +231,11 @@ export function createKioskV5Simulator(opts: KioskV5SimulatorOptions = {}) {
   const recordExpireMs = opts.recordExpireMs ?? 2 * 3600_000;
   const authCodeParam = opts.authCodeParam ?? 'auth_code';
   const now = opts.now ?? Date.now;
-  const state: SimState = load(opts.stateFile) ?? { version: 1, nextRecordId: 880001, nextCardId: 1, shops: {}, records: {}, byOrder: {}, authCodes: {}, cards: {} };
-  const faults: Fault[] = [];
+  const file = stateFile<SimState>('kioskv5', opts.stateFile);
+  const state: SimState = file.load() ?? { version: 1, nextRecordId: 880001, nextCardId: 1, shops: {}, records: {}, byOrder: {}, authCodes: {}, cards: {} };
+  const faults = new FaultQueue<FaultOp, FaultKind, CodeFault>();
   const closing = new AbortController();
+  const { hang, drop } = connectionFaults({ hangMs, closing: closing.signal });
 
   function newShop(input: KioskV5ShopInput, fallbackId: number): SimShop | string {
     const shopId = input.shopId ?? fallbackId;
@@ -292,57 +270,8 @@ export function createKioskV5Simulator(opts: KioskV5SimulatorOptions = {}) {
     return Math.max(SANDBOX_SHOP.shopId, ...Object.keys(state.shops).map(Number)) + 1;
   }
 
-  function load(file: string | undefined): SimState | undefined {
-    if (!file || !existsSync(file)) return undefined;
-    const data = JSON.parse(readFileSync(file, 'utf8')) as SimState;
-    if (data?.version !== 1) throw new Error(`kioskv5 sandbox: unknown state file version in ${file}`);
-    return data;
-  }
-
   function save(): void {
-    if (!opts.stateFile) return;
-    const tmp = `${opts.stateFile}.tmp`;
-    writeFileSync(tmp, JSON.stringify(state));
-    renameSync(tmp, opts.stateFile);
-  }
-
-  function takeFault(op: FaultOp): Fault | undefined {
-    const i = faults.findIndex((f) => f.op === op || f.op === 'any');
-    if (i < 0) return undefined;
-    const f = faults[i];
-    if (--f.remaining <= 0) faults.splice(i, 1);
-    return f;
-  }
-
-  function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      if (signal?.aborted || closing.signal.aborted) return resolve();
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        closing.signal.removeEventListener('abort', done);
-        resolve();
-      }
-      signal?.addEventListener('abort', done, { once: true });
-      closing.signal.addEventListener('abort', done, { once: true });
-    });
-  }
-
-  /** Held open, never executed; ends early if the client goes away or the simulator closes. */
-  async function hang(c: Context): Promise<Response> {
-    await sleep(hangMs, c.req.raw.signal);
-    return c.html(gatewayHtml(504, 'Gateway Time-out'), 504);
-  }
-
-  /** Destroys the connection without an HTTP answer (Node server); elsewhere, hangs. */
-  function drop(c: Context): Response | Promise<Response> {
-    const socket = (c.env as { incoming?: { socket?: { destroy?: () => void } } } | undefined)?.incoming?.socket;
-    if (socket && typeof socket.destroy === 'function') {
-      socket.destroy();
-      return new Response(null, { status: 500 });
-    }
-    return hang(c);
+    file.save(state);
   }
 
   /** Envelope or bare, per shop; refusals are envelopes in both styles. */
@@ -356,7 +285,7 @@ export function createKioskV5Simulator(opts: KioskV5SimulatorOptions = {}) {
       if (reply.code === 40100) status = 401;
       else if (answers === 'bare') status = reply.code === 40401 ? 404 : 400;
     }
-    if (cut) body = body.slice(0, Math.max(1, Math.floor(body.length / 2)));
+    if (cut) body = cutInHalf(body);
     return new Response(body, { status, headers: { 'content-type': 'application/json; charset=utf-8' } });
   }
 
@@ -406,9 +335,9 @@ export function createKioskV5Simulator(opts: KioskV5SimulatorOptions = {}) {
 
   /** Faults, parameters, shop + auth, the operation, then the answer (with its sandbox behaviour). */
   async function serve(c: Context, op: Exclude<FaultOp, 'any'>, run: (shop: SimShop, p: Record<string, unknown>) => Outcome): Promise<Response> {
-    const fault = takeFault(op);
+    const fault = faults.take(op);
     if (fault?.fault === 'hang') return hang(c);
-    if (fault?.fault === '5xx') return c.html(gatewayHtml(503, 'Service Temporarily Unavailable'), 503);
+    if (fault?.fault === '5xx') return gatewayPage(c, 503);
     if (fault?.fault === 'garbage') return c.body(GO_GARBAGE, 200, { 'content-type': 'text/plain; charset=utf-8' });
     const p = await params(c);
     const fallback = state.shops[SANDBOX_SHOP.shopId]?.answers ?? 'envelope';
@@ -423,7 +352,7 @@ export function createKioskV5Simulator(opts: KioskV5SimulatorOptions = {}) {
     const outcome = run(shop, p);
     if ('special' in outcome) {
       if (outcome.special === 'hang') return hang(c);
-      return c.html(gatewayHtml(502, 'Bad Gateway'), 502);
+      return gatewayPage(c, 502);
     }
     if (fault?.fault === 'drop' || outcome.then === 'drop') return drop(c);
     return answer(shop.answers, outcome, fault?.fault === 'badjson');
@@ -602,8 +531,7 @@ export function createKioskV5Simulator(opts: KioskV5SimulatorOptions = {}) {
 
   // --- routes -------------------------------------------------------------------------------------
 
-  const app = new Hono();
-  app.use('*', bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('Request Entity Too Large', 413) }));
+  const app = sandboxApp();
   const routes: [string, Exclude<FaultOp, 'any'>, (shop: SimShop, p: Record<string, unknown>) => Outcome][] = [
     ['/v5/order/create_pay_record', 'create', (s, p) => create('barcode', s, p)],
     ['/v5/order/terminal_create_pay_record', 'terminal_create', (s, p) => create('qr', s, p)],
@@ -615,11 +543,7 @@ export function createKioskV5Simulator(opts: KioskV5SimulatorOptions = {}) {
 
   // --- back office (sandbox only) -----------------------------------------------------------------
 
-  const admin = new Hono();
-  admin.use('*', async (c, next) => {
-    await next();
-    c.header('x-sandbox', 'kioskv5');
-  });
+  const admin = sandboxAdmin('kioskv5');
   const json = async (c: Context): Promise<Record<string, unknown>> => {
     try {
       const body = (await c.req.json()) as unknown;
@@ -703,34 +627,11 @@ export function createKioskV5Simulator(opts: KioskV5SimulatorOptions = {}) {
     });
   }
 
-  admin.get('/faults', (c) => c.json({ sandbox: true, faults }));
-  admin.delete('/faults', (c) => {
-    faults.length = 0;
-    return c.json({ sandbox: true, faults });
-  });
-  admin.post('/faults', async (c) => {
-    const body = await json(c);
-    const op = body.op as FaultOp;
-    const fault = body.fault as FaultKind;
-    const count = body.count === undefined ? 1 : Number(body.count);
-    const code = body.code === undefined ? undefined : Number(body.code);
-    if (
-      !FAULT_OPS.includes(op) ||
-      !FAULT_KINDS.includes(fault) ||
-      !Number.isSafeInteger(count) ||
-      count < 1 ||
-      (fault === 'code' && (code === undefined || !Number.isSafeInteger(code) || code === 0)) ||
-      (body.msg !== undefined && typeof body.msg !== 'string')
-    ) {
-      return c.json({ sandbox: true, error: `op ∈ ${FAULT_OPS.join('|')}, fault ∈ ${FAULT_KINDS.join('|')}, count ≥ 1, a non-zero integer code with fault code` }, 400);
-    }
-    const f: Fault = { op, fault, remaining: count };
-    if (fault === 'code') {
-      f.code = code;
-      if (typeof body.msg === 'string') f.msg = body.msg;
-    }
-    faults.push(f);
-    return c.json({ sandbox: true, faults }, 201);
+  addFaultRoutes(admin, faults, {
+    ops: FAULT_OPS,
+    kinds: FAULT_KINDS,
+    unreadableBody: 'as-empty',
+    coded: { kind: 'code', codeField: 'code', textField: 'msg', zeroAllowed: false, usage: 'a non-zero integer code with fault code' },
   });
   app.route('/_admin', admin);
 

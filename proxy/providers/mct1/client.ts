@@ -23,6 +23,8 @@
  * call record (redact.ts).
  */
 import { isValidAmountFen } from '../../../contract/money.ts';
+import { reportCall } from '../call-report.ts';
+import { timedFetch, type TimedTransport } from '../http-transport.ts';
 import type {
   Bill,
   BillLine,
@@ -169,26 +171,6 @@ interface CallContext {
   secrets?: string[];
 }
 
-class TooLarge extends Error {}
-
-async function readCapped(res: Response, max: number): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel().catch(() => {});
-      throw new TooLarge();
-    }
-    chunks.push(value);
-  }
-  return new TextDecoder('utf-8').decode(Buffer.concat(chunks));
-}
-
 function patternFor(tag: string, patterns: Record<string, string>): string | undefined {
   if (Object.hasOwn(patterns, tag)) return patterns[tag];
   let best: string | undefined;
@@ -251,6 +233,8 @@ export function createMct1Provider(opts: Mct1Options): Mct1Provider {
   const timeoutMs = opts.timeoutMs ?? 15_000;
   const fetchImpl = opts.fetch ?? globalThis.fetch;
   const now = opts.now ?? Date.now;
+  /** JSON answers, read as UTF-8 whatever they say. */
+  const transport: TimedTransport = { fetch: fetchImpl, timeoutMs, maxBytes: MAX_ANSWER_BYTES, charset: 'utf-8', whenTooLargeAndLate: 'too_large' };
   const paylistTypes = opts.paylistTypes ?? '0,2,3';
   const defaultOrdName = opts.defaultOrdName ?? '商品';
 
@@ -280,53 +264,19 @@ export function createMct1Provider(opts: Mct1Options): Mct1Provider {
   }
 
   function report(op: string, ctx: CallContext, request: string, response: string, ok: boolean, errorKind: ProviderErrorKind | undefined, started: number) {
-    if (!opts.onCall) return;
-    try {
-      opts.onCall({
-        provider: 'mct1',
-        op,
-        outNo: ctx.outNo,
-        request: clean(request, ctx),
-        response: clean(response, ctx),
-        ok,
-        errorKind,
-        durationMs: Math.round(performance.now() - started),
-      });
-    } catch (e) {
-      // The sink must not turn a known payment outcome into an exception.
-      console.error('mct1: onCall sink failed:', e instanceof Error ? e.message : e);
-    }
+    reportCall(opts.onCall, { provider: 'mct1', op, outNo: ctx.outNo, request, response, ok, errorKind, started }, (text) => clean(text, ctx));
   }
 
   /** POST form-encoded, answer size-capped. @see seeds/004 §2.2 items 1 and 6, §5 (8: application/x-www-form-urlencoded) */
   async function send(url: string, body: string): Promise<HttpAnswer> {
-    const ctrl = new AbortController();
-    const timer = setTimeout(() => ctrl.abort(), timeoutMs);
-    try {
-      const res = await fetchImpl(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8', accept: 'application/json, */*' },
-        body,
-        signal: ctrl.signal,
-        redirect: 'manual',
-      });
-      const text = await readCapped(res, MAX_ANSWER_BYTES);
-      return { ok: true, status: res.status, text };
-    } catch (e) {
-      if (e instanceof TooLarge) {
-        return fail('response', 'mct1_answer_too_large', `支付平台应答过大（超过 ${MAX_ANSWER_BYTES} 字节） / answer too large`);
-      }
-      if (ctrl.signal.aborted) {
-        return fail('timeout', 'mct1_timeout', `支付平台 ${timeoutMs} 毫秒内无应答 / no answer within ${timeoutMs} ms`);
-      }
-      const cause = e instanceof Error && e.cause instanceof Error ? e.cause : e;
-      const detail = cause instanceof Error ? ((cause as NodeJS.ErrnoException).code ?? cause.message) : String(cause);
-      return fail('network', 'mct1_network', '无法连接支付平台或连接中断 / connection failed or dropped', {
-        message: scrub(detail, { hide: secrets() }),
-      });
-    } finally {
-      clearTimeout(timer);
-    }
+    const headers = { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8', accept: 'application/json, */*' };
+    const answer = await timedFetch(url, { method: 'POST', headers, body }, transport);
+    if (answer.ok) return answer;
+    if (answer.reason === 'too_large') return fail('response', 'mct1_answer_too_large', `支付平台应答过大（超过 ${MAX_ANSWER_BYTES} 字节） / answer too large`);
+    if (answer.reason === 'timeout') return fail('timeout', 'mct1_timeout', `支付平台 ${timeoutMs} 毫秒内无应答 / no answer within ${timeoutMs} ms`);
+    return fail('network', 'mct1_network', '无法连接支付平台或连接中断 / connection failed or dropped', {
+      message: scrub(answer.detail, { hide: secrets() }),
+    });
   }
 
   /**

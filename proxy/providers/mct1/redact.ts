@@ -7,25 +7,12 @@
  * guard every known secret is scrubbed from the whole text.
  * @see shared/DESIGN.md (Payment invariants 5: no response or log line contains a secret)
  */
+import { maskAuthCode } from '../redact-text.ts';
+
+export { maskAuthCode, scrub } from '../redact-text.ts';
 
 /** Longest answer text kept in a record when it cannot be decoded. */
 export const MAX_RECORDED_CHARS = 8 * 1024;
-
-/** "130000000000000001" → "**************0001". */
-export function maskAuthCode(code: string): string {
-  return code.length <= 4 ? '*'.repeat(code.length) : '*'.repeat(code.length - 4) + code.slice(-4);
-}
-
-/** Every occurrence of each secret replaced by `***` (the longest first); payment codes masked. */
-export function scrub(text: string, secrets: { hide?: (string | undefined)[]; authCodes?: (string | undefined)[] }): string {
-  let out = text;
-  const hide = (secrets.hide ?? []).filter((s): s is string => typeof s === 'string' && s.length >= 4);
-  for (const s of [...hide].sort((a, b) => b.length - a.length)) out = out.split(s).join('***');
-  for (const code of secrets.authCodes ?? []) {
-    if (code && code.length > 4) out = out.split(code).join(maskAuthCode(code));
-  }
-  return out;
-}
 
 /** The payload JSON as recorded: auth_code masked, shop_pass hidden. */
 export function redactPayload(payload: Record<string, unknown>): string {

@@ -4,7 +4,8 @@
  * \uXXXX, "/" as "\/"). Pure, and deliberately independent of codec.ts so a symmetric bug cannot hide.
  * SANDBOX ONLY.
  */
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { digits } from '../sandbox-kit/index.ts';
 
 export interface SimPaylistEntry {
   pmt_name: string;
@@ -172,19 +173,6 @@ export function cstMs(text: string): number {
   if (!m) return NaN;
   const [, y, mo, d, h = '00', mi = '00', s = '00'] = m;
   return Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${s}+08:00`);
-}
-
-export function digits(n: number): string {
-  let out = '';
-  for (let i = 0; i < n; i++) out += String(randomInt(10));
-  return out;
-}
-
-export function alnum(n: number): string {
-  const abc = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  let out = '';
-  for (let i = 0; i < n; i++) out += abc[randomInt(abc.length)];
-  return out;
 }
 
 export function hexUpper(bytes: number): string {
@@ -424,11 +412,6 @@ export function orderView(o: SimOrder): Record<string, unknown> {
   if (o.authCode) out.authCodeMasked = '*'.repeat(Math.max(0, o.authCode.length - 4)) + o.authCode.slice(-4);
   if (o.pollsLeft !== null && o.status === 9) out.pollsLeft = o.pollsLeft;
   return out;
-}
-
-/** An nginx 502/504 page, as a gateway in front of a PHP backend would send. */
-export function gatewayHtml(status: number, text: string): string {
-  return `<html>\r\n<head><title>${status} ${text}</title></head>\r\n<body>\r\n<center><h1>${status} ${text}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
 }
 
 /** A PHP warning where JSON was expected. */

@@ -87,17 +87,14 @@
  *        the connection is destroyed) · badsign (EXECUTED, the answer's sign corrupted) · badjson
  *        (EXECUTED, the answer cut in half)
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import type { Context } from 'hono';
+import { FaultQueue, SANDBOX_WALLET_CODES, addFaultRoutes, alnum, connectionFaults, cutInHalf, gatewayPage, phpRequestParams, publicBase, sandboxAdmin, sandboxApp, sandboxMount, stateFile } from '../sandbox-kit/index.ts';
 import { decryptData, encryptData } from './crypto.ts';
 import {
   PHP_GARBAGE,
-  alnum,
   cst,
   cstMs,
   defaultPaylist,
-  gatewayHtml,
   hexUpper,
   listItem,
   newOrdNo,
@@ -134,26 +131,8 @@ export const SANDBOX_STORE = {
 
 /** The sandbox payment codes (see the table at the top of this file). */
 export const MCT1_SANDBOX_CODES = {
-  wechat: {
-    paid: '130000000000000001',
-    password: '130000000000000002',
-    declined: '130000000000000003',
-    answerLost: '130000000000000004',
-    hang: '130000000000000005',
-    passwordForever: '130000000000000006',
-    garbage: '130000000000000007',
-    badSign: '130000000000000008',
-  },
-  alipay: {
-    paid: '280000000000000001',
-    password: '280000000000000002',
-    declined: '280000000000000003',
-    answerLost: '280000000000000004',
-    hang: '280000000000000005',
-    passwordForever: '280000000000000006',
-    garbage: '280000000000000007',
-    badSign: '280000000000000008',
-  },
+  wechat: { ...SANDBOX_WALLET_CODES.wechat, badSign: '130000000000000008' },
+  alipay: { ...SANDBOX_WALLET_CODES.alipay, badSign: '280000000000000008' },
 } as const;
 
 export interface Mct1SimulatorOptions {
@@ -188,12 +167,10 @@ export type FaultKind = 'hang' | '5xx' | 'garbage' | 'errcode' | 'drop' | 'badsi
 const FAULT_OPS: FaultOp[] = ['paylist', 'order', 'view', 'payorder', 'paystatus', 'paycancel', 'payrefund', 'any'];
 const FAULT_KINDS: FaultKind[] = ['hang', '5xx', 'garbage', 'errcode', 'drop', 'badsign', 'badjson'];
 
-interface Fault {
-  op: FaultOp;
-  fault: FaultKind;
-  remaining: number;
-  errcode?: number;
-  msg?: string;
+/** What an `errcode` fault answers. */
+interface ErrcodeFault {
+  errcode: number;
+  msg: string;
 }
 
 /** An answer before encryption. */
@@ -280,7 +257,8 @@ function isHttpUrl(v: string): boolean {
  * @see seeds/004 (the whole document: each handler cites its section)
  */
 export function createMct1Simulator(opts: Mct1SimulatorOptions = {}) {
-  const basePath = (opts.basePath ?? '/sandbox/mct1').replace(/\/+$/, '');
+  /** Where we are reachable, for jsapi_pay_url. */
+  const mount = sandboxMount(opts, '/sandbox/mct1');
   const passwordPolls = Math.max(1, opts.passwordPolls ?? 2);
   const hangMs = opts.hangMs ?? 120_000;
   const notifyBaseMs = opts.notifyBaseMs ?? 30_000;
@@ -290,10 +268,12 @@ export function createMct1Simulator(opts: Mct1SimulatorOptions = {}) {
   const riskLimitFen = opts.riskLimitFen ?? 5_000_000;
   const now = opts.now ?? Date.now;
   const fetchImpl = opts.fetch ?? ((...args: Parameters<typeof fetch>) => globalThis.fetch(...args));
-  const state: SimState = load(opts.stateFile) ?? freshState();
-  const faults: Fault[] = [];
+  const file = stateFile<SimState>('mct1', opts.stateFile);
+  const state: SimState = file.load() ?? freshState();
+  const faults = new FaultQueue<FaultOp, FaultKind, ErrcodeFault>();
   /** Aborted by close(): ends hanging requests and callback attempts. */
   const closing = new AbortController();
+  const { hang, drop } = connectionFaults({ hangMs, closing: closing.signal });
   const jobs = new Map<string, { timer?: ReturnType<typeof setTimeout>; ctrl?: AbortController }>();
 
   function freshState(): SimState {
@@ -316,57 +296,8 @@ export function createMct1Simulator(opts: Mct1SimulatorOptions = {}) {
     };
   }
 
-  function load(file: string | undefined): SimState | undefined {
-    if (!file || !existsSync(file)) return undefined;
-    const data = JSON.parse(readFileSync(file, 'utf8')) as SimState;
-    if (data?.version !== 1) throw new Error(`mct1 sandbox: unknown state file version in ${file}`);
-    return data;
-  }
-
   function save(): void {
-    if (!opts.stateFile) return;
-    const tmp = `${opts.stateFile}.tmp`;
-    writeFileSync(tmp, JSON.stringify(state));
-    renameSync(tmp, opts.stateFile);
-  }
-
-  function takeFault(op: FaultOp): Fault | undefined {
-    const i = faults.findIndex((f) => f.op === op || f.op === 'any');
-    if (i < 0) return undefined;
-    const f = faults[i];
-    if (--f.remaining <= 0) faults.splice(i, 1);
-    return f;
-  }
-
-  function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      if (signal?.aborted || closing.signal.aborted) return resolve();
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        closing.signal.removeEventListener('abort', done);
-        resolve();
-      }
-      signal?.addEventListener('abort', done, { once: true });
-      closing.signal.addEventListener('abort', done, { once: true });
-    });
-  }
-
-  /** Held open, never executed; ends early if the client goes away or the simulator closes. */
-  async function hang(c: Context): Promise<Response> {
-    await sleep(hangMs, c.req.raw.signal);
-    return c.html(gatewayHtml(504, 'Gateway Time-out'), 504);
-  }
-
-  /** Destroys the connection without an HTTP answer (Node server); elsewhere, hangs. */
-  function drop(c: Context): Response | Promise<Response> {
-    const socket = (c.env as { incoming?: { socket?: { destroy?: () => void } } } | undefined)?.incoming?.socket;
-    if (socket && typeof socket.destroy === 'function') {
-      socket.destroy();
-      return new Response(null, { status: 500 });
-    }
-    return hang(c);
+    file.save(state);
   }
 
   /**
@@ -384,21 +315,11 @@ export function createMct1Simulator(opts: Mct1SimulatorOptions = {}) {
     return phpJson(env);
   }
 
-  /** GET query merged with a form body, as PHP's $_REQUEST would (the body wins). */
-  async function params(c: Context): Promise<Record<string, string>> {
-    const out: Record<string, string> = {};
-    for (const [k, v] of new URL(c.req.url).searchParams) out[k] = v;
-    if (c.req.method === 'POST') {
-      const type = c.req.header('content-type') ?? '';
-      if (type.includes('multipart/form-data')) {
-        for (const [k, v] of Object.entries(await c.req.parseBody())) if (typeof v === 'string') out[k] = v;
-      } else if (type.includes('application/x-www-form-urlencoded') || !type) {
-        for (const [k, v] of new URLSearchParams(await c.req.text())) out[k] = v;
-      }
-      // A JSON body is not read at all (PHP's $_POST stays empty): errcode 8, as §5 explains.
-    }
-    return out;
-  }
+  /**
+   * GET query merged with a form body, as PHP's $_REQUEST would (the body wins). A JSON body is not
+   * read at all (PHP's $_POST stays empty): errcode 8, as §5 explains.
+   */
+  const params = (c: Context) => phpRequestParams(c, 'form-only');
 
   /**
    * open_id → store → sign → timestamp → data.
@@ -429,9 +350,9 @@ export function createMct1Simulator(opts: Mct1SimulatorOptions = {}) {
 
   /** Faults, authentication, the operation, then the answer (with its sandbox behaviour). */
   async function serve(c: Context, op: FaultOp, run: (store: SimStore, d: Record<string, unknown>, c: Context) => Outcome | Promise<Outcome>): Promise<Response> {
-    const fault = takeFault(op);
+    const fault = faults.take(op);
     if (fault?.fault === 'hang') return hang(c);
-    if (fault?.fault === '5xx') return c.html(gatewayHtml(503, 'Service Temporarily Unavailable'), 503);
+    if (fault?.fault === '5xx') return gatewayPage(c, 503);
     if (fault?.fault === 'garbage') return c.body(PHP_GARBAGE, 200, { 'content-type': 'text/html; charset=utf-8' });
     if (fault?.fault === 'errcode') return c.body(envelope(undefined, refuse(fault.errcode ?? 8008, fault.msg)), 200, JSON_TYPE);
     const auth = authenticate(await params(c));
@@ -439,22 +360,13 @@ export function createMct1Simulator(opts: Mct1SimulatorOptions = {}) {
     const outcome = await run(auth.store, auth.data, c);
     if ('special' in outcome) {
       if (outcome.special === 'hang') return hang(c);
-      return c.html(gatewayHtml(502, 'Bad Gateway'), 502);
+      return gatewayPage(c, 502);
     }
     const then = fault?.fault === 'drop' || outcome.then === 'drop' ? 'drop' : fault?.fault === 'badsign' || outcome.then === 'badsign' ? 'badsign' : undefined;
     if (then === 'drop') return drop(c);
     let body = envelope(auth.store, outcome, then === 'badsign');
-    if (fault?.fault === 'badjson') body = body.slice(0, Math.max(1, Math.floor(body.length / 2)));
+    if (fault?.fault === 'badjson') body = cutInHalf(body);
     return c.body(body, 200, JSON_TYPE);
-  }
-
-  /** Our own public base URL (for jsapi_pay_url). */
-  function publicBase(c: Context, suffix: string): string {
-    if (opts.publicUrl) return opts.publicUrl.replace(/\/+$/, '');
-    const url = new URL(c.req.url);
-    const path = url.pathname;
-    const prefix = basePath && path.startsWith(`${basePath}/`) ? basePath : path.endsWith(suffix) ? path.slice(0, -suffix.length) : '';
-    return `${url.origin}${prefix}`;
   }
 
   // --- orders -------------------------------------------------------------------------------------
@@ -719,7 +631,7 @@ export function createMct1Simulator(opts: Mct1SimulatorOptions = {}) {
       // 公众号 / 服务窗 跳转链接支付. @see seeds/004 §4.4.3, §4.4.4 (jump_url)
       if (jumpUrl.length > 200 || !isHttpUrl(jumpUrl)) return refuse(8008);
       const o = open('jump', 2);
-      o.jsapiPayUrl = `${publicBase(c, '/payorder')}/jsapi/${o.ordNo}`;
+      o.jsapiPayUrl = `${publicBase(c, mount, '/payorder')}/jsapi/${o.ordNo}`;
       return done(o);
     }
     if (jsapi) {
@@ -928,8 +840,7 @@ export function createMct1Simulator(opts: Mct1SimulatorOptions = {}) {
 
   // --- routes -------------------------------------------------------------------------------------
 
-  const app = new Hono();
-  app.use('*', bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('Request Entity Too Large', 413) }));
+  const app = sandboxApp();
 
   const ops: [string, FaultOp, (store: SimStore, d: Record<string, unknown>, c: Context) => Outcome | Promise<Outcome>][] = [
     ['/paylist', 'paylist', paylist],
@@ -948,7 +859,7 @@ export function createMct1Simulator(opts: Mct1SimulatorOptions = {}) {
     if (!o) return c.text('订单不存在', 404);
     return c.html(
       `<!doctype html><meta charset="utf-8"><title>mct1 沙箱支付</title><p>沙箱订单 ${o.ordNo}：${(o.tradeAmount / 100).toFixed(2)} 元，状态 ${o.status}。</p>` +
-        `<p>SANDBOX: POST ${basePath}/_admin/orders/${o.ordNo}/pay completes it.</p>`,
+        `<p>SANDBOX: POST ${mount.basePath}/_admin/orders/${o.ordNo}/pay completes it.</p>`,
     );
   });
 
@@ -964,11 +875,7 @@ export function createMct1Simulator(opts: Mct1SimulatorOptions = {}) {
     return matches[0];
   }
 
-  const admin = new Hono();
-  admin.use('*', async (c, next) => {
-    await next();
-    c.header('x-sandbox', 'mct1');
-  });
+  const admin = sandboxAdmin('mct1');
   const storeView = (s: SimStore) => ({ openId: s.openId, openKey: s.openKey, name: s.name, shopNo: s.shopNo, paylist: s.paylist, createdAt: s.createdAt });
   admin.get('/stores', (c) => c.json({ sandbox: true, stores: Object.values(state.stores).map(storeView) }));
   admin.post('/stores', async (c) => {
@@ -1041,39 +948,11 @@ export function createMct1Simulator(opts: Mct1SimulatorOptions = {}) {
     const ordNo = new URL(c.req.url).searchParams.get('ord_no');
     return c.json({ sandbox: true, notifications: state.notifications.filter((n) => !ordNo || n.ordNo === ordNo) });
   });
-  admin.get('/faults', (c) => c.json({ sandbox: true, faults }));
-  admin.delete('/faults', (c) => {
-    faults.length = 0;
-    return c.json({ sandbox: true, faults });
-  });
-  admin.post('/faults', async (c) => {
-    let body: { op?: unknown; fault?: unknown; count?: unknown; errcode?: unknown; msg?: unknown };
-    try {
-      body = await c.req.json();
-    } catch {
-      return c.json({ sandbox: true, error: 'JSON body expected' }, 400);
-    }
-    const op = body.op as FaultOp;
-    const fault = body.fault as FaultKind;
-    const count = body.count === undefined ? 1 : Number(body.count);
-    const errcode = body.errcode === undefined ? undefined : Number(body.errcode);
-    if (
-      !FAULT_OPS.includes(op) ||
-      !FAULT_KINDS.includes(fault) ||
-      !Number.isSafeInteger(count) ||
-      count < 1 ||
-      (fault === 'errcode' && (errcode === undefined || !Number.isSafeInteger(errcode))) ||
-      (body.msg !== undefined && typeof body.msg !== 'string')
-    ) {
-      return c.json({ sandbox: true, error: `op ∈ ${FAULT_OPS.join('|')}, fault ∈ ${FAULT_KINDS.join('|')}, count ≥ 1, errcode (integer) with fault errcode` }, 400);
-    }
-    const f: Fault = { op, fault, remaining: count };
-    if (fault === 'errcode') {
-      f.errcode = errcode;
-      if (typeof body.msg === 'string') f.msg = body.msg;
-    }
-    faults.push(f);
-    return c.json({ sandbox: true, faults }, 201);
+  addFaultRoutes(admin, faults, {
+    ops: FAULT_OPS,
+    kinds: FAULT_KINDS,
+    unreadableBody: 'refuse',
+    coded: { kind: 'errcode', codeField: 'errcode', textField: 'msg', zeroAllowed: true, usage: 'errcode (integer) with fault errcode' },
   });
   app.route('/_admin', admin);
 

@@ -78,6 +78,8 @@
  */
 import { isValidAmountFen } from '../../../contract/money.ts';
 import { applyAuth, authSecret, redactAuth, type HttpAuth } from '../http-auth.ts';
+import { reportCall } from '../call-report.ts';
+import { timedFetch, type TimedTransport } from '../http-transport.ts';
 import type {
   Bill,
   BillState,
@@ -182,33 +184,6 @@ interface CallContext {
   cipher?: string;
 }
 
-class TooLarge extends Error {}
-
-async function readCapped(res: Response, max: number): Promise<string> {
-  const charset = /charset=([^;\s]+)/i.exec(res.headers.get('content-type') ?? '')?.[1]?.replace(/"/g, '');
-  let decoder: TextDecoder;
-  try {
-    decoder = new TextDecoder(charset || 'utf-8');
-  } catch {
-    decoder = new TextDecoder('utf-8');
-  }
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel().catch(() => {});
-      throw new TooLarge();
-    }
-    chunks.push(value);
-  }
-  return decoder.decode(Buffer.concat(chunks));
-}
-
 /** billnum: required, at most 20 characters, no control characters. @see seeds/003 Body Parameters (billnum) */
 function checkBillNo(billNo: unknown): Failure | undefined {
   if (typeof billNo !== 'string' || !billNo.trim()) {
@@ -244,6 +219,8 @@ export function createPosMiniProvider(opts: PosMiniOptions): PosMiniProvider {
   const timeoutMs = opts.timeoutMs ?? 15_000;
   const fetchImpl = opts.fetch ?? globalThis.fetch;
   const readBalance = opts.readBalance ?? true;
+  /** Answers are decoded in the charset their Content-Type names. */
+  const transport: TimedTransport = { fetch: fetchImpl, timeoutMs, maxBytes: MAX_ANSWER_BYTES, charset: 'content-type', whenTooLargeAndLate: 'too_large' };
   const session = sessionKey(password, des.passwordEncoding);
   /** Every secret a record or message could catch: scrubbed, longest first. */
   const secrets = [password, session, session.toLowerCase(), session.slice(0, 24), session.slice(0, 24).toLowerCase(), authSecret(auth)];
@@ -257,22 +234,7 @@ export function createPosMiniProvider(opts: PosMiniOptions): PosMiniProvider {
   }
 
   function report(op: string, ctx: CallContext, request: string, response: string, ok: boolean, errorKind: ProviderErrorKind | undefined, started: number) {
-    if (!opts.onCall) return;
-    try {
-      opts.onCall({
-        provider: 'posmini',
-        op,
-        outNo: ctx.outNo,
-        request: clean(request, ctx),
-        response: clean(response, ctx),
-        ok,
-        errorKind,
-        durationMs: Math.round(performance.now() - started),
-      });
-    } catch (e) {
-      // The sink must not turn a known payment outcome into an exception.
-      console.error('posmini: onCall sink failed:', e instanceof Error ? e.message : e);
-    }
+    reportCall(opts.onCall, { provider: 'posmini', op, outNo: ctx.outNo, request, response, ok, errorKind, started }, (text) => clean(text, ctx));
   }
 
   function urlOf(path: string): string {
@@ -283,35 +245,16 @@ export function createPosMiniProvider(opts: PosMiniOptions): PosMiniProvider {
 
   /** One POST, answer size-capped. @see seeds/003 Request Formats, Response Formats */
   async function send(url: string, body: string, ctx: CallContext): Promise<HttpAnswer> {
-    const ctrl = new AbortController();
-    const timer = setTimeout(() => ctrl.abort(), timeoutMs);
-    try {
-      const res = await fetchImpl(url, {
-        method: 'POST',
-        headers: {
-          ...applyAuth(auth).headers,
-          'content-type': contentType(format),
-          accept: format === 'xml' ? 'application/xml, text/xml' : 'application/json, text/json',
-        },
-        body,
-        signal: ctrl.signal,
-        redirect: 'manual',
-      });
-      const text = await readCapped(res, MAX_ANSWER_BYTES);
-      return { ok: true, status: res.status, text };
-    } catch (e) {
-      if (e instanceof TooLarge) {
-        return fail('response', 'posmini_answer_too_large', `收银后台应答过大（超过 ${MAX_ANSWER_BYTES} 字节） / answer too large`);
-      }
-      if (ctrl.signal.aborted) {
-        return fail('timeout', 'posmini_timeout', `收银后台 ${timeoutMs} 毫秒内无应答 / no answer within ${timeoutMs} ms`);
-      }
-      const cause = e instanceof Error && e.cause instanceof Error ? e.cause : e;
-      const detail = cause instanceof Error ? ((cause as NodeJS.ErrnoException).code ?? cause.message) : String(cause);
-      return fail('network', 'posmini_network', '无法连接收银后台或连接中断 / connection failed or dropped', { message: clean(detail, ctx) });
-    } finally {
-      clearTimeout(timer);
-    }
+    const headers = {
+      ...applyAuth(auth).headers,
+      'content-type': contentType(format),
+      accept: format === 'xml' ? 'application/xml, text/xml' : 'application/json, text/json',
+    };
+    const answer = await timedFetch(url, { method: 'POST', headers, body }, transport);
+    if (answer.ok) return answer;
+    if (answer.reason === 'too_large') return fail('response', 'posmini_answer_too_large', `收银后台应答过大（超过 ${MAX_ANSWER_BYTES} 字节） / answer too large`);
+    if (answer.reason === 'timeout') return fail('timeout', 'posmini_timeout', `收银后台 ${timeoutMs} 毫秒内无应答 / no answer within ${timeoutMs} ms`);
+    return fail('network', 'posmini_network', '无法连接收银后台或连接中断 / connection failed or dropped', { message: clean(answer.detail, ctx) });
   }
 
   /** An HTTP status other than 2xx, as a typed error (see the header, item 2). @see seeds/003 Response Information */

@@ -74,9 +74,6 @@ function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-export const GATEWAY_HTML = (status: number, title: string) =>
-  `<html>\r\n<head><title>${status} ${title}</title></head>\r\n<body>\r\n<center><h1>${status} ${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
-
 /** An IIS/ASP.NET error page answered with status 200 (the `garbage` fault). */
 export const ASPNET_GARBAGE =
   '<!DOCTYPE html>\r\n<html>\r\n<head><title>Runtime Error</title></head>\r\n<body><h1>Server Error in \'/\' Application.</h1><h2><i>Runtime Error</i></h2></body>\r\n</html>\r\n';

@@ -59,15 +59,13 @@
  * Payment codes are kept only as a SHA-256 hash and a masked form (also in the state file).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import type { Context } from 'hono';
 import type { HttpAuth } from '../http-auth.ts';
+import { FaultQueue, SANDBOX_WALLET_CODES, addFaultRoutes, connectionFaults, cutInHalf, gatewayPage, sandboxAdmin, sandboxApp, stateFile } from '../sandbox-kit/index.ts';
 // crypto.ts is pinned to openssl vectors by its own tests, so sharing it hides nothing.
 import { DEFAULT_DES, decryptCode, resolveDes, type DesOptions } from './crypto.ts';
 import {
   ASPNET_GARBAGE,
-  GATEWAY_HTML,
   contentTypeOf,
   envelope,
   errorBody,
@@ -102,15 +100,7 @@ export const SANDBOX_BILLS: readonly { billnum: string; totalFen: number }[] = O
 ]);
 
 /** The sandbox payment codes (see the table at the top of this file). */
-export const POSMINI_SANDBOX_CODES = {
-  paid: '130000000000000001',
-  password: '130000000000000002',
-  declined: '130000000000000003',
-  answerLost: '130000000000000004',
-  hang: '130000000000000005',
-  passwordForever: '130000000000000006',
-  garbage: '130000000000000007',
-} as const;
+export const POSMINI_SANDBOX_CODES = SANDBOX_WALLET_CODES.wechat;
 
 export interface PosMiniSimulatorOptions {
   /** JSON file the state is loaded from and written to after every change. */
@@ -135,12 +125,10 @@ export type FaultKind = 'hang' | '5xx' | 'garbage' | 'errcode' | 'drop' | 'badbo
 const FAULT_OPS: FaultOp[] = ['pay', 'query', 'bill', 'any'];
 const FAULT_KINDS: FaultKind[] = ['hang', '5xx', 'garbage', 'errcode', 'drop', 'badbody'];
 
-interface Fault {
-  op: FaultOp;
-  fault: FaultKind;
-  remaining: number;
-  errcode?: number;
-  errmsg?: string;
+/** What an `errcode` fault answers. */
+interface ErrcodeFault {
+  errcode: number;
+  errmsg: string;
 }
 
 /** "13", 15 zeros, the behaviour digit 1–7. */
@@ -182,10 +170,12 @@ export function createPosMiniSimulator(opts: PosMiniSimulatorOptions = {}) {
     bill: route(opts.paths?.bill, 'api/Pos/MiniProgram/Busi/Sell/Bill/Get'),
   };
   const now = opts.now ?? (() => new Date());
-  const state: SimState = load(opts.stateFile) ?? freshState();
-  const faults: Fault[] = [];
+  const file = stateFile<SimState>('posmini', opts.stateFile);
+  const state: SimState = file.load() ?? freshState();
+  const faults = new FaultQueue<FaultOp, FaultKind, ErrcodeFault>();
   /** Aborted by stop(): ends hanging requests. */
   const closing = new AbortController();
+  const { hang, drop } = connectionFaults({ hangMs, closing: closing.signal });
 
   function freshState(): SimState {
     const s: SimState = { version: 1, nextAutoid: 1001, bills: {}, payments: {} };
@@ -193,57 +183,8 @@ export function createPosMiniSimulator(opts: PosMiniSimulatorOptions = {}) {
     return s;
   }
 
-  function load(file: string | undefined): SimState | undefined {
-    if (!file || !existsSync(file)) return undefined;
-    const data = JSON.parse(readFileSync(file, 'utf8')) as SimState;
-    if (data?.version !== 1) throw new Error(`posmini sandbox: unknown state file version in ${file}`);
-    return data;
-  }
-
   function save(): void {
-    if (!opts.stateFile) return;
-    const tmp = `${opts.stateFile}.tmp`;
-    writeFileSync(tmp, JSON.stringify(state));
-    renameSync(tmp, opts.stateFile);
-  }
-
-  function takeFault(op: FaultOp): Fault | undefined {
-    const i = faults.findIndex((f) => f.op === op || f.op === 'any');
-    if (i < 0) return undefined;
-    const f = faults[i];
-    if (--f.remaining <= 0) faults.splice(i, 1);
-    return f;
-  }
-
-  function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      if (signal?.aborted || closing.signal.aborted) return resolve();
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        closing.signal.removeEventListener('abort', done);
-        resolve();
-      }
-      signal?.addEventListener('abort', done, { once: true });
-      closing.signal.addEventListener('abort', done, { once: true });
-    });
-  }
-
-  /** Held open, never executed; ends early if the client goes away or the simulator stops. */
-  async function hang(c: Context): Promise<Response> {
-    await sleep(hangMs, c.req.raw.signal);
-    return c.html(GATEWAY_HTML(504, 'Gateway Time-out'), 504);
-  }
-
-  /** Destroys the connection without an HTTP answer (Node server); elsewhere, hangs. */
-  function drop(c: Context): Response | Promise<Response> {
-    const socket = (c.env as { incoming?: { socket?: { destroy?: () => void } } } | undefined)?.incoming?.socket;
-    if (socket && typeof socket.destroy === 'function') {
-      socket.destroy();
-      return new Response(null, { status: 500 });
-    }
-    return hang(c);
+    file.save(state);
   }
 
   /** The answer's format: Accept first (the first of json/xml it names), else the request's Content-Type, else JSON. */
@@ -280,20 +221,20 @@ export function createPosMiniSimulator(opts: PosMiniSimulatorOptions = {}) {
   ): Promise<Response> {
     const format = answerFormat(c);
     const headers = { 'content-type': contentTypeOf(format) };
-    const fault = takeFault(op);
+    const fault = faults.take(op);
     if (fault?.fault === 'hang') return hang(c);
-    if (fault?.fault === '5xx') return c.html(GATEWAY_HTML(503, 'Service Temporarily Unavailable'), 503);
+    if (fault?.fault === '5xx') return gatewayPage(c, 503);
     if (fault?.fault === 'garbage') return c.html(ASPNET_GARBAGE, 200);
     if (fault?.fault === 'errcode') return c.body(envelope(format, type, fault.errcode ?? -1, fault.errmsg ?? '系统错误', null), 200, headers);
     if (!authorised(c)) return c.body(errorBody(format, 'Authorization has been denied for this request.'), 401, headers);
     const req = readRequest(requestFormat(c.req.header('content-type')), await c.req.text(), contract.root, contract.order);
     if (!req.ok) return c.body(errorBody(format, req.message), req.status, headers);
     const outcome = run(req.fields);
-    if ('special' in outcome) return outcome.special === 'hang' ? hang(c) : c.html(GATEWAY_HTML(502, 'Bad Gateway'), 502);
+    if ('special' in outcome) return outcome.special === 'hang' ? hang(c) : gatewayPage(c, 502);
     if ('http' in outcome) return c.body(errorBody(format, outcome.message), outcome.http, headers);
     if (fault?.fault === 'drop' || outcome.then === 'drop') return drop(c);
     let body = envelope(format, type, outcome.errcode, outcome.errmsg, outcome.tag);
-    if (fault?.fault === 'badbody') body = body.slice(0, Math.max(1, Math.floor(body.length / 2)));
+    if (fault?.fault === 'badbody') body = cutInHalf(body);
     return c.body(body, 200, headers);
   }
 
@@ -472,8 +413,7 @@ export function createPosMiniSimulator(opts: PosMiniSimulatorOptions = {}) {
 
   // --- routes -----------------------------------------------------------------------------------
 
-  const app = new Hono();
-  app.use('*', bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('Request Entity Too Large', 413) }));
+  const app = sandboxApp();
   app.post(paths.pay, (c) => serve(c, 'pay', 'PosSellPaymentResult', { root: 'PosSellPayWithWechatBarcodeParm', order: ['billnum', 'paymentvalue', 'wechatbarcode'] }, pay));
   app.post(paths.query, (c) => serve(c, 'query', 'PosSellPayQueryResult', { root: 'PosSellPayQueryParm', order: ['autoid', 'billnum', 'wechatbarcode'] }, query));
   app.post(paths.bill, (c) => serve(c, 'bill', 'PosSellBillResult', { root: 'PosSellBillGetParm', order: ['billnum'] }, billGet));
@@ -505,11 +445,7 @@ export function createPosMiniSimulator(opts: PosMiniSimulatorOptions = {}) {
   });
   const notFound = (c: Context, what: string) => c.json({ sandbox: true, error: `${what}不存在 / no such ${what === '售货单' ? 'bill' : 'payment'}` }, 404);
 
-  const admin = new Hono();
-  admin.use('*', async (c, next) => {
-    await next();
-    c.header('x-sandbox', 'posmini');
-  });
+  const admin = sandboxAdmin('posmini');
   admin.get('/bills', (c) => c.json({ sandbox: true, bills: Object.values(state.bills).map(billView) }));
   admin.get('/bills/:billnum', (c) => {
     const b = state.bills[c.req.param('billnum')];
@@ -556,46 +492,18 @@ export function createPosMiniSimulator(opts: PosMiniSimulatorOptions = {}) {
       return c.json({ sandbox: true, payment: paymentView(p) });
     });
   }
-  admin.get('/faults', (c) => c.json({ sandbox: true, faults }));
-  admin.delete('/faults', (c) => {
-    faults.length = 0;
-    return c.json({ sandbox: true, faults });
-  });
-  admin.post('/faults', async (c) => {
-    let body: { op?: unknown; fault?: unknown; count?: unknown; errcode?: unknown; errmsg?: unknown };
-    try {
-      body = await c.req.json();
-    } catch {
-      return c.json({ sandbox: true, error: 'JSON body expected' }, 400);
-    }
-    const op = body.op as FaultOp;
-    const fault = body.fault as FaultKind;
-    const count = body.count === undefined ? 1 : Number(body.count);
-    const errcode = body.errcode === undefined ? undefined : Number(body.errcode);
-    if (
-      !FAULT_OPS.includes(op) ||
-      !FAULT_KINDS.includes(fault) ||
-      !Number.isSafeInteger(count) ||
-      count < 1 ||
-      (fault === 'errcode' && (errcode === undefined || !Number.isSafeInteger(errcode))) ||
-      (body.errmsg !== undefined && typeof body.errmsg !== 'string')
-    ) {
-      return c.json({ sandbox: true, error: `op ∈ ${FAULT_OPS.join('|')}, fault ∈ ${FAULT_KINDS.join('|')}, count ≥ 1, errcode (integer) with fault errcode` }, 400);
-    }
-    const f: Fault = { op, fault, remaining: count };
-    if (fault === 'errcode') {
-      f.errcode = errcode;
-      if (typeof body.errmsg === 'string') f.errmsg = body.errmsg;
-    }
-    faults.push(f);
-    return c.json({ sandbox: true, faults }, 201);
+  addFaultRoutes(admin, faults, {
+    ops: FAULT_OPS,
+    kinds: FAULT_KINDS,
+    unreadableBody: 'refuse',
+    coded: { kind: 'errcode', codeField: 'errcode', textField: 'errmsg', zeroAllowed: true, usage: 'errcode (integer) with fault errcode' },
   });
   admin.post('/reset', (c) => {
     const fresh = freshState();
     state.nextAutoid = fresh.nextAutoid;
     state.bills = fresh.bills;
     state.payments = fresh.payments;
-    faults.length = 0;
+    faults.clear();
     save();
     return c.json({ sandbox: true, bills: Object.values(state.bills).map(billView) });
   });

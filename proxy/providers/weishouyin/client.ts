@@ -22,6 +22,8 @@ import type {
   RefundOutcome,
   Result,
 } from '../types.ts';
+import { reportCall } from '../call-report.ts';
+import { timedFetch, type TimedTransport } from '../http-transport.ts';
 import {
   MAX_XML_BYTES,
   decodeActivation,
@@ -96,8 +98,6 @@ interface HttpRequest {
 
 type HttpAnswer = { ok: true; status: number; text: string } | { ok: false; error: ProviderError };
 
-class TooLarge extends Error {}
-
 function defaultHostId(): string {
   const cpu = cpus()[0]?.model?.trim() || 'unknown';
   let mac = '00:00:00:00:00:00';
@@ -109,31 +109,6 @@ function defaultHostId(): string {
     }
   }
   return encodeHostId({ cpu, mac });
-}
-
-async function readCapped(res: Response, max: number): Promise<string> {
-  const charset = /charset=([^;\s]+)/i.exec(res.headers.get('content-type') ?? '')?.[1]?.replace(/"/g, '');
-  let decoder: TextDecoder;
-  try {
-    decoder = new TextDecoder(charset || 'utf-8');
-  } catch {
-    decoder = new TextDecoder('utf-8');
-  }
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel().catch(() => {});
-      throw new TooLarge();
-    }
-    chunks.push(value);
-  }
-  return decoder.decode(Buffer.concat(chunks));
 }
 
 /**
@@ -151,6 +126,8 @@ export function createWeishouyinProvider(opts: WeishouyinOptions): WeishouyinPro
   const fetchImpl = opts.fetch ?? globalThis.fetch;
   const now = opts.now ?? (() => new Date());
   const store = opts.store;
+  /** Answers are decoded in the charset their Content-Type names. */
+  const transport: TimedTransport = { fetch: fetchImpl, timeoutMs, maxBytes: MAX_XML_BYTES, charset: 'content-type', whenTooLargeAndLate: 'timeout' };
 
   let config: PayConfig | undefined;
   let methods: ProviderMethod[] = [];
@@ -181,56 +158,22 @@ export function createWeishouyinProvider(opts: WeishouyinOptions): WeishouyinPro
     started: number,
     authCode?: string,
   ) {
-    if (!opts.onCall) return;
     const clean = (t: string) => scrub(t, { hide: secrets(), authCodes: [authCode] });
-    try {
-      opts.onCall({
-        provider: 'weishouyin',
-        op,
-        outNo,
-        request: clean(req.record),
-        response: clean(redactResponse(responseText)),
-        ok,
-        errorKind,
-        durationMs: Math.round(performance.now() - started),
-      });
-    } catch (e) {
-      // The sink must not turn a known payment outcome into an exception.
-      console.error('weishouyin: onCall sink failed:', e instanceof Error ? e.message : e);
-    }
+    reportCall(opts.onCall, { provider: 'weishouyin', op, outNo, request: req.record, response: redactResponse(responseText), ok, errorKind, started }, clean);
   }
 
   async function send(req: HttpRequest): Promise<HttpAnswer> {
-    const ctrl = new AbortController();
-    const timer = setTimeout(() => ctrl.abort(), timeoutMs);
-    try {
-      const res = await fetchImpl(req.url, {
-        method: req.method,
-        headers:
-          req.method === 'POST'
-            ? { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8', accept: 'text/xml, */*' }
-            : { accept: 'text/xml, text/plain, */*' },
-        body: req.body,
-        signal: ctrl.signal,
-        redirect: 'manual',
-      });
-      const text = await readCapped(res, MAX_XML_BYTES);
-      return { ok: true, status: res.status, text };
-    } catch (e) {
-      if (ctrl.signal.aborted) {
-        return fail('timeout', `微收银服务器 ${timeoutMs} 毫秒内无应答 / no answer within ${timeoutMs} ms`);
-      }
-      if (e instanceof TooLarge) {
-        return fail('response', `微收银应答过大（超过 ${MAX_XML_BYTES} 字节） / answer too large`);
-      }
-      const cause = e instanceof Error && e.cause instanceof Error ? e.cause : e;
-      const detail = cause instanceof Error ? ((cause as NodeJS.ErrnoException).code ?? cause.message) : String(cause);
-      return fail('network', '无法连接微收银服务器或连接中断 / connection failed or dropped', {
-        message: scrub(detail, { hide: secrets() }),
-      });
-    } finally {
-      clearTimeout(timer);
-    }
+    const headers: Record<string, string> =
+      req.method === 'POST'
+        ? { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8', accept: 'text/xml, */*' }
+        : { accept: 'text/xml, text/plain, */*' };
+    const answer = await timedFetch(req.url, { method: req.method, headers, body: req.body }, transport);
+    if (answer.ok) return answer;
+    if (answer.reason === 'timeout') return fail('timeout', `微收银服务器 ${timeoutMs} 毫秒内无应答 / no answer within ${timeoutMs} ms`);
+    if (answer.reason === 'too_large') return fail('response', `微收银应答过大（超过 ${MAX_XML_BYTES} 字节） / answer too large`);
+    return fail('network', '无法连接微收银服务器或连接中断 / connection failed or dropped', {
+      message: scrub(answer.detail, { hide: secrets() }),
+    });
   }
 
   /**

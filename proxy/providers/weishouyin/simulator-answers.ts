@@ -4,7 +4,6 @@
  * Pure, and deliberately independent of codec.ts so a symmetric bug cannot hide.
  * SANDBOX ONLY.
  */
-import { randomInt } from 'node:crypto';
 
 export interface SimDevice {
   deviceId: string;
@@ -129,12 +128,6 @@ export function cst(d: Date): string {
   return `${t.getUTCFullYear()}-${two(t.getUTCMonth() + 1)}-${two(t.getUTCDate())} ${two(t.getUTCHours())}:${two(t.getUTCMinutes())}:${two(t.getUTCSeconds())}`;
 }
 
-export function digits(n: number): string {
-  let s = '';
-  while (s.length < n) s += String(randomInt(0, 10));
-  return s;
-}
-
 export function mask(code: string): string {
   return code.length <= 4 ? code : '*'.repeat(code.length - 4) + code.slice(-4);
 }
@@ -142,9 +135,6 @@ export function mask(code: string): string {
 export function isoOf(chinaTime: string | undefined): string | undefined {
   return chinaTime ? `${chinaTime.replace(' ', 'T')}+08:00` : undefined;
 }
-
-export const GATEWAY_HTML = (status: number, title: string) =>
-  `<html>\r\n<head><title>${status} ${title}</title></head>\r\n<body>\r\n<center><h1>${status} ${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
 
 export const PHP_GARBAGE =
   '<br />\n<b>Warning</b>:  mysqli_connect(): (HY000/1040): Too many connections in <b>/data/www/o2o-dm/op.php</b> on line <b>27</b><br />\n数据库连接失败';

@@ -55,17 +55,14 @@
  *          (the seed: a device deleted or changed in the back office must be activated again)
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import type { Context } from 'hono';
+import { FaultQueue, SANDBOX_WALLET_CODES, addFaultRoutes, connectionFaults, cutInHalf, digits, gatewayPage, phpRequestParams, publicBase, sandboxAdmin, sandboxApp, sandboxMount, stateFile } from '../sandbox-kit/index.ts';
 import {
-  GATEWAY_HTML,
   PHP_GARBAGE,
   billAnswer,
   billView,
   configAnswer,
   cst,
-  digits,
   dm,
   isoOf,
   methodOf,
@@ -88,26 +85,7 @@ export type { SimBill, SimDevice, SimRefund, SimState } from './simulator-answer
 export const SANDBOX_ACTIVATION_CODE = '24901320180424';
 
 /** The sandbox payment codes (see the table at the top of this file). */
-export const WEISHOUYIN_SANDBOX_CODES = {
-  wechat: {
-    paid: '130000000000000001',
-    password: '130000000000000002',
-    declined: '130000000000000003',
-    answerLost: '130000000000000004',
-    hang: '130000000000000005',
-    passwordForever: '130000000000000006',
-    garbage: '130000000000000007',
-  },
-  alipay: {
-    paid: '280000000000000001',
-    password: '280000000000000002',
-    declined: '280000000000000003',
-    answerLost: '280000000000000004',
-    hang: '280000000000000005',
-    passwordForever: '280000000000000006',
-    garbage: '280000000000000007',
-  },
-} as const;
+export const WEISHOUYIN_SANDBOX_CODES = SANDBOX_WALLET_CODES;
 
 export interface WeishouyinSimulatorOptions {
   /** Public mount prefix, used when the request path does not show it. Default '/sandbox/weishouyin'. */
@@ -134,31 +112,22 @@ const FAULT_KINDS: FaultKind[] = ['hang', 'drop', 'garbage', '5xx', 'badxml'];
 const SANDBOX_CODE = /^(?:13|28)0{15}([1-7])$/;
 const XML_TYPE = { 'content-type': 'text/xml; charset=utf-8' };
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
-
 /**
  * Creates the 微收银 sandbox.
  * @see seeds/001 (the whole document: each handler cites its section)
  */
 export function createWeishouyinSimulator(opts: WeishouyinSimulatorOptions = {}) {
-  const basePath = (opts.basePath ?? '/sandbox/weishouyin').replace(/\/+$/, '');
+  /** Where we are reachable: our public base URL is what the config reports as `server`. */
+  const mount = sandboxMount(opts, '/sandbox/weishouyin');
   const passwordPolls = Math.max(1, opts.passwordPolls ?? 2);
   const hangMs = opts.hangMs ?? 120_000;
   const retryWindowMs = opts.retryWindowMs ?? 60_000;
   const now = opts.now ?? (() => new Date());
-  const state: SimState = load(opts.stateFile) ?? freshState();
-  const faults: { op: FaultOp; fault: FaultKind; remaining: number }[] = [];
+  const file = stateFile<SimState>('weishouyin', opts.stateFile);
+  const state: SimState = file.load() ?? freshState();
+  const faults = new FaultQueue<FaultOp, FaultKind>();
+  // No stop(): a hanging request ends when its client goes away, or after hangMs.
+  const { hang, drop } = connectionFaults({ hangMs });
 
   function freshState(): SimState {
     return {
@@ -172,18 +141,8 @@ export function createWeishouyinSimulator(opts: WeishouyinSimulatorOptions = {})
     };
   }
 
-  function load(file: string | undefined): SimState | undefined {
-    if (!file || !existsSync(file)) return undefined;
-    const data = JSON.parse(readFileSync(file, 'utf8')) as SimState;
-    if (data?.version !== 1) throw new Error(`weishouyin sandbox: unknown state file version in ${file}`);
-    return data;
-  }
-
   function save(): void {
-    if (!opts.stateFile) return;
-    const tmp = `${opts.stateFile}.tmp`;
-    writeFileSync(tmp, JSON.stringify(state));
-    renameSync(tmp, opts.stateFile);
+    file.save(state);
   }
 
   function issueActivationCode(): string {
@@ -195,72 +154,24 @@ export function createWeishouyinSimulator(opts: WeishouyinSimulatorOptions = {})
     return code;
   }
 
-  function takeFault(op: FaultOp): FaultKind | undefined {
-    const i = faults.findIndex((f) => f.op === op || f.op === 'any');
-    if (i < 0) return undefined;
-    const f = faults[i];
-    if (--f.remaining <= 0) faults.splice(i, 1);
-    return f.fault;
-  }
-
   function xml(c: Context, body: string): Response {
     return c.body(body, 200, XML_TYPE);
   }
 
-  /** Held open, never executed; ends early if the client goes away. */
-  async function hang(c: Context): Promise<Response> {
-    await sleep(hangMs, c.req.raw.signal);
-    return c.html(GATEWAY_HTML(504, 'Gateway Time-out'), 504);
-  }
-
-  /** Destroys the connection without an HTTP answer (Node server); elsewhere, hangs. */
-  function drop(c: Context): Response | Promise<Response> {
-    const socket = (c.env as { incoming?: { socket?: { destroy?: () => void } } } | undefined)?.incoming?.socket;
-    if (socket && typeof socket.destroy === 'function') {
-      socket.destroy();
-      return new Response(null, { status: 500 });
-    }
-    return hang(c);
-  }
-
   /** Applies an injected fault around one provider call. */
   async function withFault(c: Context, op: FaultOp, run: () => Response | Promise<Response>): Promise<Response> {
-    const fault = takeFault(op);
+    const fault = faults.take(op)?.fault;
     if (fault === 'hang') return hang(c);
-    if (fault === '5xx') return c.html(GATEWAY_HTML(503, 'Service Temporarily Unavailable'), 503);
+    if (fault === '5xx') return gatewayPage(c, 503);
     if (fault === 'garbage') return c.body(PHP_GARBAGE, 200, { 'content-type': 'text/html; charset=utf-8' });
     const res = await run();
     if (fault === 'drop') return drop(c);
-    if (fault === 'badxml') {
-      const text = await res.text();
-      return c.body(text.slice(0, Math.max(1, Math.floor(text.length / 2))), 200, XML_TYPE);
-    }
+    if (fault === 'badxml') return c.body(cutInHalf(await res.text()), 200, XML_TYPE);
     return res;
   }
 
-  /** GET query merged with a form body, as PHP's $_REQUEST would (the body wins). */
-  async function params(c: Context): Promise<Record<string, string>> {
-    const out: Record<string, string> = {};
-    for (const [k, v] of new URL(c.req.url).searchParams) out[k] = v;
-    if (c.req.method === 'POST') {
-      const type = c.req.header('content-type') ?? '';
-      if (type.includes('multipart/form-data')) {
-        for (const [k, v] of Object.entries(await c.req.parseBody())) if (typeof v === 'string') out[k] = v;
-      } else {
-        for (const [k, v] of new URLSearchParams(await c.req.text())) out[k] = v;
-      }
-    }
-    return out;
-  }
-
-  /** Our own public base URL (what the config reports as `server`). */
-  function publicBase(c: Context, suffix: string): string {
-    if (opts.publicUrl) return opts.publicUrl.replace(/\/+$/, '');
-    const url = new URL(c.req.url);
-    const path = url.pathname;
-    const prefix = basePath && path.startsWith(`${basePath}/`) ? basePath : path.endsWith(suffix) ? path.slice(0, -suffix.length) : '';
-    return `${url.origin}${prefix}`;
-  }
+  /** GET query merged with a form body, as PHP's $_REQUEST would (the body wins); any body but multipart is read as a form. */
+  const params = (c: Context) => phpRequestParams(c, 'any-as-form');
 
   function deviceName(deviceId: string): string {
     return state.devices[deviceId]?.name ?? '001';
@@ -310,7 +221,7 @@ export function createWeishouyinSimulator(opts: WeishouyinSimulatorOptions = {})
     }
 
     const n = sandbox ? Number(sandbox[1]) : 1;
-    if (n === 7) return c.html(GATEWAY_HTML(502, 'Bad Gateway'), 502);
+    if (n === 7) return gatewayPage(c, 502);
     if (n === 5) return hang(c);
 
     const b: SimBill = {
@@ -380,8 +291,7 @@ export function createWeishouyinSimulator(opts: WeishouyinSimulatorOptions = {})
 
   // --- routes -----------------------------------------------------------------------------------
 
-  const app = new Hono();
-  app.use('*', bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('Request Entity Too Large', 413) }));
+  const app = sandboxApp();
 
   /** @see seeds/001 §1 设备激活 */
   app.on(['GET', 'POST'], '/o2o_dmprinter/app_device_register.php', (c) =>
@@ -425,7 +335,7 @@ export function createWeishouyinSimulator(opts: WeishouyinSimulatorOptions = {})
       if (!sameSign(p.sign, configSign(device.key, device.deviceId, p.ver ?? ''))) {
         return xml(c, dm([['ok', '-1'], ['info', '设备密钥错误']]));
       }
-      return xml(c, configAnswer(publicBase(c, '/o2o_dmprinter/app.php'), device));
+      return xml(c, configAnswer(publicBase(c, mount, '/o2o_dmprinter/app.php'), device));
     }),
   );
 
@@ -476,11 +386,7 @@ export function createWeishouyinSimulator(opts: WeishouyinSimulatorOptions = {})
 
   // --- back office (sandbox only) ----------------------------------------------------------------
 
-  const admin = new Hono();
-  admin.use('*', async (c, next) => {
-    await next();
-    c.header('x-sandbox', 'weishouyin');
-  });
+  const admin = sandboxAdmin('weishouyin');
   admin.post('/activation-codes', (c) => c.json({ sandbox: true, code: issueActivationCode() }, 201));
   admin.get('/bills', (c) => c.json({ sandbox: true, bills: Object.values(state.bills).map(billView) }));
   admin.get('/bills/:dmId', (c) => {
@@ -495,27 +401,7 @@ export function createWeishouyinSimulator(opts: WeishouyinSimulatorOptions = {})
     save();
     return c.json({ sandbox: true, bill: billView(b) });
   });
-  admin.get('/faults', (c) => c.json({ sandbox: true, faults }));
-  admin.delete('/faults', (c) => {
-    faults.length = 0;
-    return c.json({ sandbox: true, faults });
-  });
-  admin.post('/faults', async (c) => {
-    let body: { op?: unknown; fault?: unknown; count?: unknown };
-    try {
-      body = await c.req.json();
-    } catch {
-      return c.json({ sandbox: true, error: 'JSON body expected' }, 400);
-    }
-    const op = body.op as FaultOp;
-    const fault = body.fault as FaultKind;
-    const count = body.count === undefined ? 1 : Number(body.count);
-    if (!FAULT_OPS.includes(op) || !FAULT_KINDS.includes(fault) || !Number.isSafeInteger(count) || count < 1) {
-      return c.json({ sandbox: true, error: `op ∈ ${FAULT_OPS.join('|')}, fault ∈ ${FAULT_KINDS.join('|')}, count ≥ 1` }, 400);
-    }
-    faults.push({ op, fault, remaining: count });
-    return c.json({ sandbox: true, faults }, 201);
-  });
+  addFaultRoutes(admin, faults, { ops: FAULT_OPS, kinds: FAULT_KINDS, unreadableBody: 'refuse' });
   admin.get('/devices', (c) =>
     c.json({
       sandbox: true,
