@@ -32,7 +32,9 @@ export default defineConfig({
     VitePWA({
       strategies: 'generateSW',
       registerType: 'prompt',
-      // The page registers the worker itself (web/pwa.ts) so it can show the update prompt.
+      // The page registers the worker itself (web/checkout/UpdatePrompt.svelte): it checks for a
+      // new version every 30 min and activates a waiting one only when the terminal is idle
+      // (web/data/update-policy.ts), so a kiosk never reloads in the middle of a payment.
       injectRegister: false,
       includeAssets: ['icons/*.png'],
       manifest: {
@@ -54,6 +56,14 @@ export default defineConfig({
         // Only the app shell is cached. Nothing under /api (payments, events) ever goes
         // through a cache: no runtimeCaching at all, and navigations to these paths
         // reach the network instead of the offline index.html.
+        //
+        // No Workbox background sync either: its queue deletes a request before replaying it,
+        // takes any HTTP answer (a 502 too) as delivered and is wiped when its database upgrades.
+        // The outbox is the payments table in Dexie, with explicit states (web/data/payment-flow.ts);
+        // the page's `online` event and the proxy answering again only wake it up.
+        // A new worker waits for the page to say so (SKIP_WAITING), and claims no open page by itself.
+        skipWaiting: false,
+        clientsClaim: false,
         globPatterns: ['**/*.{js,css,html,png,svg,ico,webmanifest}'],
         navigateFallback: '/index.html',
         navigateFallbackDenylist: [/^\/api/, /^\/sandbox/, /^\/notify/, /^\/pay\//],

@@ -54,6 +54,12 @@ function isErrorBody(x: unknown): x is ApiErrorBody {
 export class Api {
   readonly #base: string;
   #token: string | null = null;
+  /**
+   * Told after every request whether the proxy answered at all (any HTTP answer of its own) or
+   * could not be reached (no answer, a timeout, a gateway's 502/503/504): the store is offline
+   * for the cashier either way, even when the browser believes it is online.
+   */
+  onReach: ((reached: boolean) => void) | null = null;
 
   constructor(base = '') {
     this.#base = base;
@@ -88,10 +94,16 @@ export class Api {
     } catch (err) {
       if (opts.signal?.aborted) throw err; // the caller cancelled: not a network failure
       const why = timeout.aborted ? '请求超时 / Request timed out' : '无法连接服务器 / Cannot reach the server';
+      this.onReach?.(false);
       throw new NetworkError(why, { cause: err });
     }
-    if (res.ok) return res;
-    throw await this.#toError(res);
+    if (res.ok) {
+      this.onReach?.(true);
+      return res;
+    }
+    const error = await this.#toError(res);
+    this.onReach?.(!(error instanceof NetworkError));
+    throw error;
   }
 
   async json<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {

@@ -7,6 +7,7 @@ import Dexie, { type EntityTable } from 'dexie';
 import type { PairResponse, PayMethodInfo } from '../../contract/api.ts';
 import type { FlowStore } from './payment-flow.ts';
 import type { PaymentRecord } from './records.ts';
+import type { StorageRecord } from './storage.ts';
 import { FINAL_STATUSES } from '../../contract/api.ts';
 
 export { isFinal, type PaymentRecord, type LocalStatus } from './records.ts';
@@ -15,6 +16,8 @@ export interface SettingsMap {
   terminal: PairResponse;
   /** Last `GET /api/methods` answer, so codes can be routed while the proxy is unreachable. */
   methods: PayMethodInfo[];
+  /** The browser's last answer to `navigator.storage.persist()`. */
+  storage: StorageRecord;
 }
 
 export interface SettingRow<K extends keyof SettingsMap = keyof SettingsMap> {
@@ -22,13 +25,17 @@ export interface SettingRow<K extends keyof SettingsMap = keyof SettingsMap> {
   value: SettingsMap[K];
 }
 
+/** Every transaction of this database, payments included (tested on the instance). */
+export const PAYMENT_DURABILITY = 'strict';
+
 export class PosDb extends Dexie {
   payments!: EntityTable<PaymentRecord, 'outNo'>;
   settings!: EntityTable<SettingRow, 'key'>;
 
   constructor(name = 'pos') {
-    // 'strict': a committed payment is flushed to disk, so it survives a power cut.
-    super(name, { chromeTransactionDurability: 'strict' });
+    // 'strict': a committed payment is flushed to disk, so it survives a power cut (Chrome's
+    // default, 'relaxed', reports a write done before it reaches the disk).
+    super(name, { chromeTransactionDurability: PAYMENT_DURABILITY });
     this.version(1).stores({
       payments: 'outNo, status, createdAt',
       settings: 'key',

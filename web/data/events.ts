@@ -84,6 +84,10 @@ export interface EventStreamOptions {
   onState?: (state: StreamState) => void;
   /** Called on 401/403: the token is no longer accepted; the stream stops. */
   onUnauthorized?: () => void;
+  /** Whether the proxy answered the last attempt at all (false: no connection). */
+  onReach?: (reached: boolean) => void;
+  /** Subscribes a wake-up that cuts the backoff short (the proxy answered another request); returns the unsubscribe. */
+  wakeOn?: (wake: () => void) => () => void;
   minDelayMs?: number;
   maxDelayMs?: number;
 }
@@ -103,6 +107,7 @@ export function connectEvents(opts: EventStreamOptions): () => void {
   // Coming back online should not wait out the backoff.
   const onOnline = () => wake?.();
   globalThis.addEventListener?.('online', onOnline);
+  const unsubscribe = opts.wakeOn?.(onOnline);
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -120,7 +125,15 @@ export function connectEvents(opts: EventStreamOptions): () => void {
     setState('connecting');
     const headers: Record<string, string> = { Accept: 'text/event-stream', Authorization: `Bearer ${opts.token}` };
     if (lastEventId !== undefined) headers['Last-Event-ID'] = lastEventId;
-    const res = await fetch(url, { headers, signal: stop.signal, cache: 'no-store' });
+    let res: Response;
+    try {
+      res = await fetch(url, { headers, signal: stop.signal, cache: 'no-store' });
+    } catch (err) {
+      if (!stop.signal.aborted) opts.onReach?.(false);
+      throw err;
+    }
+    // A gateway's 502/503/504 (the dev server with the proxy down) is no answer from the proxy.
+    opts.onReach?.(res.status < 502 || res.status > 504);
     if (res.status === 401 || res.status === 403) {
       opts.onUnauthorized?.();
       return 'stop';
@@ -166,6 +179,7 @@ export function connectEvents(opts: EventStreamOptions): () => void {
     }
     setState('closed');
     globalThis.removeEventListener?.('online', onOnline);
+    unsubscribe?.();
   })();
 
   return () => stop.abort();

@@ -12,6 +12,11 @@
  * A barcode payment carries the customer's code; a QR payment (the customer scans the code the
  * proxy answers with) and a cash payment carry none, and follow the same steps.
  *
+ * Several tabs share one IndexedDB, so one payment could be driven twice. Driving it takes the
+ * Web Lock `pos-payment-<outNo>` (if it is free); a tab that finds it held only follows the
+ * payment through the store (the driving tab writes every answer there, server events too) and
+ * takes over once the lock is free again (the other tab was closed) — by asking, never by re-sending.
+ *
  * Plain TypeScript with its I/O injected, so the rules above are unit-tested in Node.
  */
 import type { CreatePaymentRequest, CartItem, MethodKind, PaymentView } from '../../contract/api.ts';
@@ -67,12 +72,32 @@ export const DEFAULT_TIMING: FlowTiming = {
   codeLifetimeMs: 5 * 60_000,
 };
 
+/** As much of the Web Locks API (`navigator.locks`) as the flow uses. */
+export interface FlowLocks {
+  request<T>(name: string, options: { ifAvailable: true }, callback: (lock: unknown) => Promise<T>): Promise<T>;
+}
+
+/** Without Web Locks (an old browser, Node): every request is granted; one tab drives its own payments. */
+const NO_LOCKS: FlowLocks = { request: (_name, _options, callback) => callback({}) };
+
+function browserLocks(): FlowLocks {
+  const locks = (globalThis as { navigator?: { locks?: unknown } }).navigator?.locks;
+  return locks ? (locks as FlowLocks) : NO_LOCKS;
+}
+
+/** The lock a tab holds while it drives one payment. */
+export function paymentLockName(outNo: string): string {
+  return `pos-payment-${outNo}`;
+}
+
 export interface FlowDeps {
   api: FlowApi;
   store: FlowStore;
   hooks?: FlowHooks;
   timing?: Partial<FlowTiming>;
   now?: () => Date;
+  /** Defaults to `navigator.locks`. */
+  locks?: FlowLocks;
 }
 
 export interface NewPayment {
@@ -160,6 +185,7 @@ export class PaymentFlow {
   readonly #hooks: FlowHooks;
   readonly #timing: FlowTiming;
   readonly #now: () => Date;
+  readonly #locks: FlowLocks;
   readonly #running = new Map<string, Promise<void>>();
   readonly #wakers = new Map<string, () => void>();
   #stopped = false;
@@ -170,6 +196,7 @@ export class PaymentFlow {
     this.#hooks = deps.hooks ?? {};
     this.#timing = { ...DEFAULT_TIMING, ...deps.timing };
     this.#now = deps.now ?? (() => new Date());
+    this.#locks = deps.locks ?? browserLocks();
   }
 
   /**
@@ -194,8 +221,16 @@ export class PaymentFlow {
     if (p.authCode !== undefined) record.authCode = p.authCode;
     if (p.items?.length) record.items = p.items;
     if (p.billNo !== undefined) record.billNo = p.billNo;
-    await this.#store.put(record); // before anything leaves the browser
-    return { record, done: this.#run(outNo, true) };
+    // Held from before the record exists, so no other tab can pick it up and send it too.
+    const release = await this.#acquire(outNo);
+    if (!release) throw new Error(`payment ${outNo} is already being taken in another tab`);
+    try {
+      await this.#store.put(record); // before anything leaves the browser
+    } catch (err) {
+      release();
+      throw err;
+    }
+    return { record, done: this.#run(outNo, true, release) };
   }
 
   /** Resolves a stored payment that is not final (after a reload, a re-pairing…). */
@@ -233,19 +268,57 @@ export class PaymentFlow {
     this.wake();
   }
 
-  #run(outNo: string, post: boolean): Promise<void> {
+  #run(outNo: string, post: boolean, held?: () => void): Promise<void> {
     const existing = this.#running.get(outNo);
     if (existing) {
+      held?.(); // the run already under way takes the lock when it is free: it asks before sending
       this.wake(outNo);
       return existing;
     }
     this.#stopped = false;
-    const p = this.#drive(outNo, post).finally(() => {
+    const p = this.#lead(outNo, post, held ?? null).finally(() => {
       this.#running.delete(outNo);
       this.#hooks.onNetwork?.(outNo, false);
     });
     this.#running.set(outNo, p);
     return p;
+  }
+
+  /** Resolves with the release of the payment's lock, or null when another tab holds it. */
+  #acquire(outNo: string): Promise<(() => void) | null> {
+    return new Promise((resolve, reject) => {
+      this.#locks
+        .request(paymentLockName(outNo), { ifAvailable: true }, (lock) => {
+          if (!lock) {
+            resolve(null);
+            return Promise.resolve();
+          }
+          // The lock is held until this promise settles: until the release is called.
+          return new Promise<void>((release) => resolve(() => release()));
+        })
+        .catch(reject);
+    });
+  }
+
+  /** Drives the payment while holding its lock; follows it through the store while another tab does. */
+  async #lead(outNo: string, post: boolean, held: (() => void) | null): Promise<void> {
+    let release = held;
+    for (;;) {
+      release ??= await this.#acquire(outNo);
+      if (release) {
+        try {
+          return await this.#drive(outNo, post);
+        } finally {
+          release();
+        }
+      }
+      if (this.#stopped) return;
+      const rec = await this.#store.get(outNo);
+      if (!rec || isFinal(rec.status)) return;
+      // Whoever holds the lock sent it (or will): if it is ever ours, ask first.
+      post = false;
+      await this.#sleep(outNo, this.#timing.pollMs);
+    }
   }
 
   async #drive(outNo: string, post: boolean): Promise<void> {

@@ -7,11 +7,13 @@
 import { liveQuery, type Subscription } from 'dexie';
 import type { PaymentView, PayMethodInfo } from '../../contract/api.ts';
 import { FINAL_STATUSES } from '../../contract/api.ts';
+import { formatYuan } from '../../contract/money.ts';
 import { checkAmount } from '../checkout/amount.ts';
 import { anyNeedsBill, billFor, checkBillNo, nextPaymentFrom } from '../checkout/bill.ts';
 import { api, ApiError, describeError } from './api.ts';
 import { db, dexieStore, isFinal, type PaymentRecord } from './db.ts';
 import { routeCode } from './methods.ts';
+import { OFFLINE_UNAVAILABLE } from './offline.ts';
 import { PaymentFlow, type NewPayment } from './payment-flow.ts';
 import { terminal } from './terminal.svelte.ts';
 
@@ -21,6 +23,16 @@ export type ReceiptState =
   | { outNo: string; state: 'loading' }
   | { outNo: string; state: 'ready'; bytes: Uint8Array }
   | { outNo: string; state: 'error'; message: string };
+
+/**
+ * A message on the checkout about a payment no longer on screen: cash taken while offline
+ * (`stored`), then booked by the proxy (`booked`) or, rarely, refused (`failed`).
+ */
+export interface CheckoutNotice {
+  outNo: string;
+  kind: 'stored' | 'booked' | 'failed';
+  text: string;
+}
 
 function isPaymentView(x: unknown): x is PaymentView {
   const v = x as PaymentView | null;
@@ -62,6 +74,11 @@ class Checkout {
   cancelling = $state(false);
   cancelResult = $state<string | null>(null);
   receipt = $state<ReceiptState | null>(null);
+  notice = $state<CheckoutNotice | null>(null);
+  /** Cash payments taken here, by outNo: their label ("现金 ¥12.34"). */
+  #cash = new Map<string, string>();
+  /** Those of them left to the outbox while offline. */
+  #parked = new Set<string>();
 
   #network = $state<Record<string, boolean>>({});
   #problems = $state<Record<string, string>>({});
@@ -76,6 +93,9 @@ class Checkout {
     hooks: {
       onNetwork: (outNo, down) => {
         if ((this.#network[outNo] === true) !== down) this.#network[outNo] = down;
+        // Cash on screen that cannot be sent: the money is in the drawer and the sale is stored,
+        // so the cashier goes on; the outbox sends it when the store is back online.
+        if (down && outNo === this.outNo && this.phase === 'payment' && !this.final && this.#isCash(outNo)) this.#park(outNo);
       },
       onProblem: (outNo, message) => {
         if (message === null) delete this.#problems[outNo];
@@ -92,7 +112,8 @@ class Checkout {
   async start(): Promise<void> {
     if (!this.#wired) {
       this.#wired = true;
-      window.addEventListener('online', () => this.#flow.wake());
+      // The outbox's wake-up: the browser's `online` event, or the proxy answering again.
+      terminal.onReconnect(() => this.#flow.wake());
       terminal.onEvent((msg) => {
         if (msg.event !== 'payment') return;
         try {
@@ -104,7 +125,15 @@ class Checkout {
       });
       this.#openSub = liveQuery(() =>
         db.payments.where('status').noneOf([...FINAL_STATUSES]).reverse().sortBy('createdAt'),
-      ).subscribe({ next: (rows) => (this.open = rows), error: (e) => console.error(e) });
+      ).subscribe({
+        next: (rows) => {
+          this.open = rows;
+          // Payments stored by another tab: followed here (and taken over if that tab closes);
+          // the Web Lock in the flow makes sure only one tab drives each.
+          for (const r of rows) if (!this.#flow.isRunning(r.outNo)) void this.#flow.resume(r.outNo);
+        },
+        error: (e) => console.error(e),
+      });
     }
     void this.loadMethods();
     const open = await this.#flow.resumeAll();
@@ -158,6 +187,7 @@ class Checkout {
       return false;
     }
     this.scanError = null;
+    if (this.notice?.kind !== 'failed') this.notice = null;
     this.phase = 'scan';
     return true;
   }
@@ -206,6 +236,11 @@ class Checkout {
       this.scanError = `不支持的收款方式 / Unknown way to pay: ${methodId}`;
       return false;
     }
+    // The customer's QR code comes from the provider, now: nothing to store and send later.
+    if (method.kind === 'qr' && !terminal.online) {
+      this.scanError = OFFLINE_UNAVAILABLE;
+      return false;
+    }
     const bill = billFor(method, this.billText);
     if (!bill.ok) return this.#needBill(bill.message);
     return this.#begin({ amountFen: amount.fen, method: method.id, kind: method.kind, billNo: bill.billNo });
@@ -223,8 +258,14 @@ class Checkout {
     this.submitting = true;
     this.scanError = null;
     try {
-      const { record } = await this.#flow.start(p);
-      this.show(record.outNo);
+      const offline = !terminal.online;
+      const { record, done } = await this.#flow.start(p);
+      if (p.kind === 'cash') {
+        this.#cash.set(record.outNo, `${this.methodName(p.method) ?? p.method} ¥${formatYuan(p.amountFen)}`);
+        void done.then(() => this.#settled(record.outNo));
+      }
+      if (p.kind === 'cash' && offline) this.#park(record.outNo);
+      else this.show(record.outNo);
       return true;
     } catch (err) {
       // Nothing was sent: the request only leaves once the record is stored.
@@ -233,6 +274,36 @@ class Checkout {
     } finally {
       this.submitting = false;
     }
+  }
+
+  #isCash(outNo: string): boolean {
+    return this.#cash.has(outNo) || (this.current?.outNo === outNo && this.current.kind === 'cash');
+  }
+
+  /** Cash stored while offline: back to an empty amount screen, the sale left to the outbox. */
+  #park(outNo: string): void {
+    const label = this.#cash.get(outNo) ?? (this.current ? `¥${formatYuan(this.current.amountFen)}` : outNo);
+    this.#parked.add(outNo);
+    if (this.outNo === outNo || this.phase !== 'payment') this.#clear();
+    this.notice = {
+      outNo,
+      kind: 'stored',
+      text: `${label} 已存本机，联网后自动上传 / ${label} saved here — sent when back online`,
+    };
+  }
+
+  /** A cash payment ended: say so if it had been left to the outbox. */
+  async #settled(outNo: string): Promise<void> {
+    const label = this.#cash.get(outNo);
+    const rec = await db.payments.get(outNo).catch(() => undefined);
+    if (!rec || !isFinal(rec.status)) return; // stopped, or driven by another tab: still in the outbox
+    this.#cash.delete(outNo);
+    if (!this.#parked.delete(outNo)) return; // it was on screen: the status screen said it all
+    if (rec.status === 'paid' && this.notice?.outNo !== outNo) return;
+    this.notice =
+      rec.status === 'paid'
+        ? { outNo, kind: 'booked', text: `离线收款已入账 / Offline sale booked: ${label}` }
+        : { outNo, kind: 'failed', text: `离线收款未能入账 / Offline sale not booked: ${label} (${outNo}) ${rec.message ?? rec.status}` };
   }
 
   /** Shows one payment (the newest unfinished on load, or one picked from the list). */
@@ -283,6 +354,12 @@ class Checkout {
   /** "新交易 / New sale": only once the payment on screen is final. */
   newSale(): boolean {
     if (this.phase === 'payment' && !this.final) return false;
+    this.#clear();
+    if (this.notice?.kind === 'failed') this.notice = null;
+    return true;
+  }
+
+  #clear(): void {
     this.#current?.unsubscribe();
     this.#current = null;
     this.outNo = null;
@@ -295,7 +372,6 @@ class Checkout {
     this.#billError = null;
     this.scanError = null;
     this.phase = 'amount';
-    return true;
   }
 
   /**

@@ -1,11 +1,15 @@
 /**
  * This browser as a paired terminal: its token (kept in Dexie), the connection state shown
  * in the status chip, and the server event stream.
+ *
+ * "Online" is what the cashier needs to know: the browser has a network *and* the proxy answers.
+ * A kiosk on a working LAN whose proxy is down is offline too: no payment can reach a provider.
  */
 import type { PairResponse } from '../../contract/api.ts';
 import { api, ApiError, NetworkError } from './api.ts';
 import { db } from './db.ts';
 import { connectEvents, type SseMessage, type StreamState } from './events.ts';
+import { requestPersistence, type PersistState } from './storage.ts';
 
 class Terminal {
   /** Settings read from IndexedDB (until then nothing is shown). */
@@ -18,17 +22,46 @@ class Terminal {
   pairError = $state<string | null>(null);
   /** The proxy stopped accepting our token (revoked, or the proxy's data was reset). */
   unauthorized = $state(false);
-  online = $state(typeof navigator === 'undefined' ? true : navigator.onLine);
+  /** The browser's own idea (`navigator.onLine`). */
+  #network = $state(typeof navigator === 'undefined' ? true : navigator.onLine);
+  /** The proxy answered the last request (or nothing was tried yet). */
+  #reached = $state(true);
+  online = $derived(this.#network && this.#reached);
   stream = $state<StreamState>('closed');
+  /** The browser's answer to `navigator.storage.persist()` (managers see it). */
+  storage = $state<PersistState | null>(null);
 
   #stopEvents: (() => void) | null = null;
   #listeners = new Set<(msg: SseMessage) => void>();
+  #reconnect = new Set<() => void>();
+  #persistAsked = false;
 
   constructor() {
     if (typeof window !== 'undefined') {
-      window.addEventListener('online', () => (this.online = true));
-      window.addEventListener('offline', () => (this.online = false));
+      window.addEventListener('online', () => {
+        this.#network = true;
+        this.#backOnline();
+      });
+      window.addEventListener('offline', () => (this.#network = false));
     }
+    api.onReach = (ok) => this.reach(ok);
+  }
+
+  /** Whether the proxy answered a request at all; a false → true turn wakes every waiting payment. */
+  reach(ok: boolean): void {
+    if (ok === this.#reached) return;
+    this.#reached = ok;
+    if (ok) this.#backOnline();
+  }
+
+  /** Called when the network or the proxy comes back (the outbox's wake-up). */
+  onReconnect(fn: () => void): () => void {
+    this.#reconnect.add(fn);
+    return () => this.#reconnect.delete(fn);
+  }
+
+  #backOnline(): void {
+    for (const fn of this.#reconnect) fn();
   }
 
   async load(): Promise<void> {
@@ -90,14 +123,30 @@ class Terminal {
       this.stream = 'closed';
       return;
     }
+    void this.#persist();
     this.#stopEvents = connectEvents({
       token: info.token,
       onState: (s) => (this.stream = s),
+      onReach: (ok) => this.reach(ok),
+      wakeOn: (wake) => this.onReconnect(wake),
       onUnauthorized: () => this.reject(),
       onMessage: (msg) => {
         for (const fn of this.#listeners) fn(msg);
       },
     });
+  }
+
+  /** Once paired, once per load: pending payments must not be evicted with the origin's storage. */
+  async #persist(): Promise<void> {
+    if (this.#persistAsked) return;
+    this.#persistAsked = true;
+    const state = await requestPersistence();
+    this.storage = state;
+    try {
+      await db.setSetting('storage', { state, at: new Date().toISOString() });
+    } catch {
+      // Only a record for managers; the answer is on screen anyway.
+    }
   }
 }
 

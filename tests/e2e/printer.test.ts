@@ -1,0 +1,226 @@
+/**
+ * The receipt printer through the real page in headless Chromium, against a whole store.
+ * `navigator.serial` is replaced at the browser-API boundary by a test device: a SerialPort whose
+ * `writable` captures the bytes (window.__printed, one entry per write) and whose `readable`
+ * answers DLE EOT n with window.__printerStatus[n]. The captured bytes are decoded (GB18030, and
+ * through the receipt preview's ESC/POS parser) and checked.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningStore } from '../../proxy/server.ts';
+import { previewText, renderEscPos } from '../../web/devices/escpos-preview.ts';
+import { launchBrowser } from '../helpers/browser.ts';
+import { CODE, startTestStore } from '../helpers/store.ts';
+
+let store: RunningStore;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+
+const OK = { 1: 0x12, 2: 0x12, 3: 0x12, 4: 0x12 };
+const PAPER_OUT = { 1: 0x1a, 2: 0x32, 3: 0x12, 4: 0x72 };
+
+/** Runs in the page before its scripts: the fake WebSerial. */
+function fakeSerial() {
+  const w = window as unknown as Record<string, unknown> & { __printed: number[][]; __printerStatus: Record<number, number> };
+  w.__printed = [];
+  w.__printerStatus = { 1: 0x12, 2: 0x12, 3: 0x12, 4: 0x12 };
+  w.__statusQueries = 0;
+  class FakePort extends EventTarget {
+    readable: ReadableStream<Uint8Array> | null = null;
+    writable: WritableStream<Uint8Array> | null = null;
+    #ctrl: ReadableStreamDefaultController<Uint8Array> | null = null;
+    getInfo() {
+      return { usbVendorId: 0x0416, usbProductId: 0x5011 };
+    }
+    async open(options: unknown) {
+      if (this.writable) throw new DOMException('The port is already open.', 'InvalidStateError');
+      w.__serialOptions = options;
+      this.readable = new ReadableStream<Uint8Array>({ start: (c) => void (this.#ctrl = c) });
+      this.writable = new WritableStream<Uint8Array>({
+        write: (chunk) => {
+          const b = Array.from(chunk);
+          if (b.length === 3 && b[0] === 0x10 && b[1] === 0x04) {
+            (w.__statusQueries as number)++;
+            this.#ctrl?.enqueue(Uint8Array.of(w.__printerStatus[b[2]]));
+            return;
+          }
+          w.__printed.push(b);
+        },
+      });
+    }
+    async close() {
+      try {
+        this.#ctrl?.close();
+      } catch {
+        // already cancelled by the reader
+      }
+      this.readable = null;
+      this.writable = null;
+    }
+  }
+  const port = new FakePort();
+  const serial = new EventTarget() as EventTarget & Record<string, unknown>;
+  // The browser remembers the permission across reloads; so does this device.
+  serial.requestPort = async () => {
+    localStorage.setItem('fake-serial-granted', '1');
+    return port;
+  };
+  serial.getPorts = async () => (localStorage.getItem('fake-serial-granted') ? [port] : []);
+  Object.defineProperty(navigator, 'serial', { value: serial, configurable: true });
+}
+
+const printed = () => page.evaluate(() => (window as unknown as { __printed: number[][] }).__printed.map((b) => b));
+const printedCount = () => page.evaluate(() => (window as unknown as { __printed: number[][] }).__printed.length);
+const setStatus = (s: Record<number, number>) =>
+  page.evaluate((st) => ((window as unknown as { __printerStatus: Record<number, number> }).__printerStatus = st), s);
+const chip = () => page.getByTestId('printer-chip');
+const gb = (b: number[]) => new TextDecoder('gb18030').decode(Uint8Array.from(b));
+const receiptText = (b: number[]) => previewText(renderEscPos(Uint8Array.from(b)));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+beforeAll(async () => {
+  store = await startTestStore({ timing: { pollIntervalMs: 300, payingTimeoutMs: 20_000 } });
+  browser = await launchBrowser();
+  context = await browser.newContext();
+  await context.addInitScript(fakeSerial);
+  page = await context.newPage();
+  await page.goto(store.url);
+  await page.getByTestId('pairing-code').fill(store.pairingCode);
+  await page.getByTestId('pair').click();
+  await page.getByTestId('checkout').waitFor();
+});
+afterAll(async () => {
+  await browser?.close();
+  await store?.close();
+});
+
+async function sell(amount: string, code: string) {
+  const amountInput = page.getByTestId('amount');
+  await amountInput.fill('');
+  await amountInput.pressSequentially(amount, { delay: 30 });
+  await page.getByTestId('collect').click();
+  await page.getByTestId('auth-code').waitFor();
+  await page.keyboard.type(code, { delay: 5 });
+  await page.keyboard.press('Enter');
+}
+
+describe('receipt printer over WebSerial', () => {
+  it('has no printer until one is chosen in the settings, then shows it ready', async () => {
+    expect(await chip().getAttribute('data-state')).toBe('none');
+    await page.getByTestId('open-settings').click();
+    await page.getByTestId('settings').waitFor();
+    await page.getByTestId('choose-serial-printer').click();
+    await page.locator('[data-testid=printer-chip][data-state=ready]').waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('printer-device').innerText()).toContain('0416:5011');
+    expect(await page.evaluate(() => (window as unknown as { __serialOptions: unknown }).__serialOptions)).toMatchObject({
+      baudRate: 9600,
+      dataBits: 8,
+      stopBits: 1,
+      parity: 'none',
+      flowControl: 'none',
+    });
+    expect(await page.getByTestId('auto-print').getAttribute('aria-checked')).toBe('true');
+    // The printer was asked for its status (DLE EOT) and printed nothing yet.
+    expect(await page.evaluate(() => (window as unknown as { __statusQueries: number }).__statusQueries)).toBeGreaterThan(0);
+    expect(await printedCount()).toBe(0);
+    await page.getByTestId('close-settings').click();
+    await page.getByTestId('checkout').waitFor();
+  });
+
+  it('prints the receipt of a paid payment automatically, exactly once, in GB18030', async () => {
+    await sell('12.34', CODE.paid);
+    await page.locator('[data-testid=status][data-status=paid]').waitFor({ timeout: 15_000 });
+    await expect.poll(printedCount, { timeout: 10_000 }).toBe(1);
+    const [bytes] = await printed();
+    const text = receiptText(bytes);
+    expect(text).toContain('付款回执');
+    expect(text).toContain('12.34');
+    expect(text).toContain('￥12.34'); // the seed's ¥ printed as ￥
+    expect(gb(bytes)).toContain('付款回执');
+    // Chinese is GB18030 in Chinese mode, never UTF-8.
+    expect(bytes.slice(0, 4)).toEqual([0x1b, 0x40, 0x1c, 0x26]);
+    expect(Buffer.from(bytes).includes(Buffer.from('付款回执', 'utf8'))).toBe(false);
+    // What was printed is what the screen shows.
+    const ref = (await page.getByTestId('provider-ref').innerText()).trim();
+    expect(text).toContain(ref);
+    // Screen updates (polling, events, the receipt preview) never print it again.
+    await sleep(2_000);
+    expect(await printedCount()).toBe(1);
+  });
+
+  it('"打印" prints it again, on request', async () => {
+    await page.getByTestId('print-receipt').click();
+    await expect.poll(printedCount, { timeout: 10_000 }).toBe(2);
+    const [first, second] = await printed();
+    expect(second).toEqual(first);
+  });
+
+  it('holds a job while the paper is out, and prints it when the paper is back', async () => {
+    await setStatus(PAPER_OUT);
+    await page.locator('[data-testid=printer-chip][data-state=paper-out]').waitFor({ timeout: 10_000 });
+    await page.getByTestId('print-receipt').click();
+    await expect.poll(() => page.getByTestId('print-note').innerText()).toContain('打印机恢复后自动打印');
+    await page.locator('[data-testid=printer-chip][data-pending="1"]').waitFor();
+    await sleep(2_000);
+    expect(await printedCount()).toBe(2);
+
+    await setStatus(OK);
+    await expect.poll(printedCount, { timeout: 10_000 }).toBe(3);
+    await page.locator('[data-testid=printer-chip][data-state=ready]').waitFor();
+    expect(receiptText((await printed())[2])).toContain('付款回执');
+    await page.getByTestId('new-sale').click();
+    await page.getByTestId('checkout').waitFor();
+  });
+
+  it('prints a Chinese test page built in the browser', async () => {
+    await page.getByTestId('open-settings').click();
+    await page.getByTestId('test-print').click();
+    await expect.poll(printedCount, { timeout: 10_000 }).toBe(4);
+    const page4 = (await printed())[3];
+    const text = receiptText(page4);
+    expect(text).toContain('打印测试页');
+    expect(text).toContain('中文：微信支付 支付宝 收银台');
+    expect(text).toContain('￥12.34');
+    expect(gb(page4)).toContain('打印正常');
+    expect(page4.slice(-3)).toEqual([0x1d, 0x56, 0x01]); // GS V 1
+    await page.getByTestId('close-settings').click();
+  });
+
+  it('opens the drawer before the receipt of a cash sale', async () => {
+    await page.getByTestId('amount').fill('5.00');
+    await page.getByTestId('collect').click();
+    await page.getByTestId('cash-mct1:Cash').click();
+    await page.getByTestId('confirm-cash').click();
+    await page.locator('[data-testid=status][data-status=paid]').waitFor({ timeout: 15_000 });
+    await expect.poll(printedCount, { timeout: 10_000 }).toBe(6);
+    const [, , , , kick, receipt] = await printed();
+    expect(kick).toEqual([0x1b, 0x70, 0x00, 25, 250]);
+    expect(receiptText(receipt)).toContain('5.00');
+    await page.getByTestId('new-sale').click();
+  });
+
+  it('reconnects the remembered printer after a reload and prints nothing again', async () => {
+    await page.reload();
+    await page.getByTestId('checkout').waitFor();
+    await page.locator('[data-testid=printer-chip][data-state=ready]').waitFor({ timeout: 10_000 });
+    await sleep(1_500);
+    // A new page: its capture starts empty, and no job done before the reload came back.
+    expect(await printedCount()).toBe(0);
+    // The queue's own database: every job done, each printed once (a resent job would say attempts 2).
+    const jobs = await page.evaluate(
+      () =>
+        new Promise<{ id: string; state: string; attempts: number }[]>((resolve, reject) => {
+          const req = indexedDB.open('pos-printer');
+          req.onerror = () => reject(req.error);
+          req.onsuccess = () => {
+            const all = req.result.transaction('jobs').objectStore('jobs').getAll();
+            all.onsuccess = () => resolve(all.result);
+          };
+        }),
+    );
+    expect(jobs).toHaveLength(6);
+    expect(jobs.map((j) => j.id.split(':')[0]).sort()).toEqual(['drawer', 'receipt', 'receipt', 'reprint', 'reprint', 'test']);
+    for (const j of jobs) expect(j).toMatchObject({ state: 'done', attempts: 1 });
+  });
+});
