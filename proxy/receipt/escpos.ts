@@ -55,6 +55,18 @@ export function receiptText(text: string): string {
   return printable(out).replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim() + '\n';
 }
 
+/** GS ( k: a QR code (model 2, module size 6, error correction M) holding `data` (ASCII). */
+export function qrCommand(data: string): string {
+  const store = data.length + 3;
+  return [
+    `${GS}(k\x04\x00\x31\x41\x32\x00`,
+    `${GS}(k\x03\x00\x31\x43\x06`,
+    `${GS}(k\x03\x00\x31\x45\x31`,
+    `${GS}(k${String.fromCharCode(store % 256, Math.floor(store / 256))}\x31\x50\x30${data}`,
+    `${GS}(k\x03\x00\x31\x51\x30`,
+  ].join('');
+}
+
 const LINE = '-'.repeat(32);
 
 const STATUS_TEXT: Record<string, string> = {
@@ -76,6 +88,7 @@ export function ownReceipt(p: PaymentRecord, opts: { storeName: string; methodNa
     `单  号: ${p.outNo}`,
   ];
   if (p.providerRef) lines.push(`账单号: ${p.providerRef}`);
+  if (p.billNo) lines.push(`售货单: ${p.billNo}`);
   if (p.tradeNo) lines.push(`流水号: ${p.tradeNo}`);
   lines.push(`支付方式: ${opts.methodName}`, `时  间: ${chinaTime(p.paidAt ?? p.createdAt)}`, `状  态: ${STATUS_TEXT[p.status] ?? p.status}`);
   if (p.items?.length) {
@@ -86,6 +99,29 @@ export function ownReceipt(p: PaymentRecord, opts: { storeName: string; methodNa
   for (const r of opts.refunds ?? []) {
     if (r.status === 'refunded') lines.push(`退  款: ￥-${formatYuan(r.amountFen)}  ${chinaTime(r.updatedAt)}`);
   }
-  lines.push(LINE, `${ESC}a\x01谢谢惠顾，欢迎再次光临`, `${ESC}d\x03${GS}V\x01`);
+  // The order number as a QR code, so a manager can find the order by scanning the receipt.
+  lines.push(LINE, `${ESC}a\x01${qrCommand(p.outNo)}`, p.outNo, '谢谢惠顾，欢迎再次光临', `${ESC}d\x03${GS}V\x01`);
   return lines.join('\n');
+}
+
+/** Our own refund receipt, for refunds the provider sent no printinfo for. */
+export function ownRefundReceipt(p: PaymentRecord, r: RefundRecord, opts: { storeName: string; methodName: string }): string {
+  return [
+    `${INIT}${CHINESE_ON}${ESC}a\x01${GS}!\x11${opts.storeName}`,
+    `${GS}!\x00退款凭证`,
+    `${ESC}a\x00${LINE}`,
+    `原单号: ${p.outNo}`,
+    `退款单号: ${r.refundNo}`,
+    ...(p.providerRef ? [`账单号: ${p.providerRef}`] : []),
+    `支付方式: ${opts.methodName}`,
+    `原支付金额: ￥${formatYuan(p.amountFen)}`,
+    `退款时间: ${chinaTime(r.updatedAt)}`,
+    `状  态: ${r.status === 'refunded' ? '退款成功' : r.status === 'failed' ? '退款失败' : '确认中'}`,
+    LINE,
+    `${ESC}E\x01退款金额: ${GS}!\x11￥${formatYuan(r.amountFen)}${GS}!\x00${ESC}E\x00`,
+    LINE,
+    '客户签字:',
+    '',
+    `${ESC}d\x03${GS}V\x01`,
+  ].join('\n');
 }

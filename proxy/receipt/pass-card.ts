@@ -1,21 +1,10 @@
 /** The pass card (出门单) a kiosk customer shows at the exit, as ESC/POS text with its code as a QR code. */
 import type { PassCardView } from '../../contract/api.ts';
+import { qrCommand } from './escpos.ts';
 
 const ESC = '\x1b';
 const GS = '\x1d';
 const FS = '\x1c';
-
-/** GS ( k: a QR code (model 2, module size 6, error correction M) holding `data` (ASCII). */
-function qrCommand(data: string): string {
-  const store = data.length + 3;
-  return [
-    `${GS}(k\x04\x00\x31\x41\x32\x00`,
-    `${GS}(k\x03\x00\x31\x43\x06`,
-    `${GS}(k\x03\x00\x31\x45\x31`,
-    `${GS}(k${String.fromCharCode(store % 256, Math.floor(store / 256))}\x31\x50\x30${data}`,
-    `${GS}(k\x03\x00\x31\x51\x30`,
-  ].join('');
-}
 
 function chinaTime(iso: string | undefined): string {
   if (!iso) return '';

@@ -6,7 +6,7 @@ import { readJson } from '../http/json-body.ts';
 import { toView, type Ledger } from '../ledger/payments.ts';
 import type { PaymentService } from '../payments/service.ts';
 import type { ProviderRegistry } from '../providers/index.ts';
-import { encodeEscPos, ownReceipt, receiptText } from '../receipt/escpos.ts';
+import { encodeEscPos, ownReceipt, ownRefundReceipt, receiptText } from '../receipt/escpos.ts';
 
 export interface PaymentRoutesDeps {
   service: PaymentService;
@@ -74,6 +74,17 @@ export function paymentRoutes({ service, ledger, providers, storeName }: Payment
         if (again.ok) text = again.printinfo;
       }
     }
+    if (c.req.query('format') === 'text') return c.text(receiptText(text));
+    return c.body(encodeEscPos(text), 200, { 'content-type': 'application/octet-stream', 'cache-control': 'no-store' });
+  });
+
+  // A refund's receipt: the provider's printinfo (微收银 退款凭证) where it sent one, else ours.
+  app.get('/payments/:outNo/refunds/:refundNo/receipt', (c) => {
+    const p = ownPayment(c.get('terminal'), c.req.param('outNo'));
+    const r = ledger.getRefund(c.req.param('refundNo'));
+    if (!r || r.outNo !== p.outNo) throw new ApiError(404, 'refund_not_found', '没有这笔退款 / No such refund');
+    const methodName = providers.get(p.provider)?.methods().find((m) => m.id === p.method)?.name ?? p.method;
+    const text = r.printinfo ?? ownRefundReceipt(p, r, { storeName, methodName });
     if (c.req.query('format') === 'text') return c.text(receiptText(text));
     return c.body(encodeEscPos(text), 200, { 'content-type': 'application/octet-stream', 'cache-control': 'no-store' });
   });

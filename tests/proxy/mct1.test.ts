@@ -267,3 +267,31 @@ describe('two providers in one store', () => {
     }
   });
 });
+
+describe('our own receipts (the provider sends none)', () => {
+  it('a cash sale\'s receipt carries the order number as a QR code (GS ( k)', async () => {
+    const outNo = newOutNo();
+    expect((await cashier.post('/api/payments', { outNo, amountFen: 1234, method: 'mct1:Cash' })).body.status).toBe('paid');
+    const bytes = (await cashier.get(`/api/payments/${outNo}/receipt`)).body as Uint8Array;
+    const latin = Buffer.from(bytes).toString('latin1');
+    const qrStore = `\x1d(k${String.fromCharCode(outNo.length + 3)}\x00\x31\x50\x30${outNo}`;
+    expect(latin).toContain(qrStore);
+    expect(latin).toContain('\x1d(k\x03\x00\x31\x51\x30'); // print the stored symbol
+    const text = (await cashier.get(`/api/payments/${outNo}/receipt?format=text`)).body as string;
+    expect(text).toContain('12.34');
+    expect(text).toContain('现金');
+    expect(text).not.toContain('\x1d');
+  });
+
+  it('a refund has its own receipt', async () => {
+    const outNo = newOutNo();
+    expect((await pay(freshWechatCode(), 900, outNo)).body.status).toBe('paid');
+    const refundNo = newOutNo('R');
+    expect((await manager.post(`/api/payments/${outNo}/refunds`, { refundNo, amountFen: 250 })).body.status).toBe('refunded');
+    const text = (await cashier.get(`/api/payments/${outNo}/refunds/${refundNo}/receipt?format=text`)).body as string;
+    expect(text).toContain('退款凭证');
+    expect(text).toContain('2.50');
+    expect(text).toContain(refundNo);
+    expect((await cashier.get(`/api/payments/${outNo}/refunds/NOSUCHREFUND/receipt`)).status).toBe(404);
+  });
+});

@@ -376,3 +376,18 @@ describe('reprint', () => {
     expect(calls).toContain('reprint');
   });
 });
+
+describe('refund receipts', () => {
+  it('prints the provider\'s own refund voucher (退款凭证) as it sent it', async () => {
+    const outNo = newOutNo();
+    expect((await pay(freshWechatCode(), 500, outNo)).body.status).toBe('paid');
+    const refundNo = newOutNo('R');
+    expect((await manager.post(`/api/payments/${outNo}/refunds`, { refundNo, amountFen: 100 })).body.status).toBe('refunded');
+    expect(store.ledger.getRefund(refundNo)!.printinfo).toBeTruthy();
+    const text = (await cashier.get(`/api/payments/${outNo}/refunds/${refundNo}/receipt?format=text`)).body as string;
+    expect(text).toContain('退款凭证');
+    expect(text).toContain('-1.00');
+    const bytes = (await cashier.get(`/api/payments/${outNo}/refunds/${refundNo}/receipt`)).body as Uint8Array;
+    expect(new TextDecoder('gb18030').decode(bytes)).not.toContain('\u00a5');
+  });
+});
