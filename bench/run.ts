@@ -3,7 +3,9 @@
  * - per provider, a payment through the proxy vs a bare loopback round trip to the simulator with
  *   the same request (signed/encrypted as a client would), as a ratio;
  * - mct1 crypto per call (encrypt + sign + verify + decrypt) vs a bare JSON round trip of the same payload;
- * - the PWA's initial JavaScript, gzipped, against its budget.
+ * - the PWA's initial JavaScript, gzipped, against its budget;
+ * - ESC/POS encoding of a 40-line Chinese receipt by the browser's GB18030 encoder vs iconv-lite;
+ * - in headless Chromium: scan-to-paid through the page, and a cold start from the service worker.
  * BENCH_N sets the samples per round (default 200); BENCH_MEMORY=1 keeps the ledger in memory.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,6 +18,9 @@ import { requestSign, verifyAnswer } from '../proxy/providers/mct1/sign.ts';
 import { SANDBOX_STORE } from '../proxy/providers/mct1/simulator.ts';
 import { signParams } from '../proxy/providers/weishouyin/sign.ts';
 import { startStore, type RunningStore } from '../proxy/server.ts';
+import iconv from 'iconv-lite';
+import { encodeGb18030, gbTable } from '../web/devices/printer/gb18030.ts';
+import { browserBench } from './browser.ts';
 
 const N = Number(process.env.BENCH_N ?? 200);
 const WARMUP = 20;
@@ -134,6 +139,21 @@ async function mct1Crypto() {
   }));
 }
 
+/** A 40-line Chinese receipt encoded by the browser's encoder (run here in Node) vs the proxy's iconv-lite. */
+async function escposEncode() {
+  const lines = Array.from({ length: 40 }, (_, i) => `${String(i + 1).padStart(2, '0')} 双汇王中王80克 ￥2.80 x1 = ￥2.80 付款回执`);
+  const text = `\x1b@\x1c&${lines.join('\n')}\n\x1dV\x01`;
+  gbTable(); // built once per page, lazily; measured separately in the browser (README "Kiosk hardware")
+  const us = (xs: number[]) => round3(percentile(xs.sort((a, b) => a - b), 50) * 1000);
+  const browserSide = await timed(() => void encodeGb18030(text), 20 * N);
+  const iconvSide = await timed(() => void iconv.encode(text, 'gb18030'), 20 * N);
+  console.log(JSON.stringify({
+    name: 'escpos_40_line_receipt_encode_us', unit: 'µs', n: browserSide.length, p50: us(browserSide),
+    what: 'GB18030 encoding in the browser encoder (table from TextDecoder)',
+    baseline: 'iconv-lite (the proxy) on the same text', baseline_p50: us(iconvSide),
+  }));
+}
+
 function initialJs() {
   const html = readFileSync('dist/index.html', 'utf8');
   const files = new Set<string>();
@@ -154,6 +174,7 @@ function initialJs() {
 
 async function main() {
   initialJs();
+  await escposEncode();
   await mct1Crypto();
   const dataDir = mkdtempSync(join(tmpdir(), 'pos-bench-'));
   const store = await startStore(mergeConfig(defaultConfig(), { port: 0, host: '127.0.0.1', dataDir: process.env.BENCH_MEMORY ? ':memory:' : dataDir }));
@@ -168,6 +189,7 @@ async function main() {
     await store.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
+  if (!process.env.BENCH_NO_BROWSER) await browserBench();
 }
 
 await main();
