@@ -16,6 +16,7 @@ import { routeCode } from './methods.ts';
 import { OFFLINE_UNAVAILABLE } from './offline.ts';
 import { PaymentFlow, type NewPayment } from './payment-flow.ts';
 import { terminal } from './terminal.svelte.ts';
+import type { Cart } from '../checkout/cart.svelte.ts';
 
 export type Phase = 'amount' | 'scan' | 'payment';
 
@@ -75,6 +76,8 @@ class Checkout {
   cancelResult = $state<string | null>(null);
   receipt = $state<ReceiptState | null>(null);
   notice = $state<CheckoutNotice | null>(null);
+  /** The items scanned for this sale (made by the first scan on the amount screen); its lines go with the payment. */
+  cart = $state<Cart | null>(null);
   /** Cash payments taken here, by outNo: their label ("现金 ¥12.34"). */
   #cash = new Map<string, string>();
   /** Those of them left to the outbox while offline. */
@@ -259,7 +262,7 @@ class Checkout {
     this.scanError = null;
     try {
       const offline = !terminal.online;
-      const { record, done } = await this.#flow.start(p);
+      const { record, done } = await this.#flow.start({ ...p, items: this.cart?.items() });
       if (p.kind === 'cash') {
         this.#cash.set(record.outNo, `${this.methodName(p.method) ?? p.method} ¥${formatYuan(p.amountFen)}`);
         void done.then(() => this.#settled(record.outNo));
@@ -362,6 +365,7 @@ class Checkout {
   #clear(): void {
     this.#current?.unsubscribe();
     this.#current = null;
+    this.cart = null;
     this.outNo = null;
     this.current = null;
     this.cancelResult = null;

@@ -9,7 +9,7 @@ import type { PairResponse } from '../../contract/api.ts';
 import { api, ApiError, NetworkError } from './api.ts';
 import { db } from './db.ts';
 import { connectEvents, type SseMessage, type StreamState } from './events.ts';
-import { requestPersistence, type PersistState } from './storage.ts';
+import type { PersistState } from './storage.ts';
 
 class Terminal {
   /** Settings read from IndexedDB (until then nothing is shown). */
@@ -30,6 +30,8 @@ class Terminal {
   stream = $state<StreamState>('closed');
   /** The browser's answer to `navigator.storage.persist()` (managers see it). */
   storage = $state<PersistState | null>(null);
+  /** What managers see of it. */
+  storageText = $state('');
 
   #stopEvents: (() => void) | null = null;
   #listeners = new Set<(msg: SseMessage) => void>();
@@ -140,7 +142,10 @@ class Terminal {
   async #persist(): Promise<void> {
     if (this.#persistAsked) return;
     this.#persistAsked = true;
+    // Asked once per load, after pairing: its code is not needed for the first paint.
+    const { requestPersistence, describePersistence } = await import('./storage.ts');
     const state = await requestPersistence();
+    this.storageText = describePersistence(state);
     this.storage = state;
     try {
       await db.setSetting('storage', { state, at: new Date().toISOString() });

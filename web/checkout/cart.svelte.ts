@@ -1,0 +1,69 @@
+/**
+ * The items of the sale on the amount screen. Created with the first scan there (route-scan.ts),
+ * so a store that never scans items never loads it. While it has lines, the amount is its total.
+ */
+import type { CartItem } from '../../contract/api.ts';
+import { formatYuan, parseYuan } from '../../contract/money.ts';
+import { findItem } from '../data/catalogue.ts';
+import type { ItemCode } from '../devices/scanner/barcodes.ts';
+import { addLine, removeLine, toItems, totalFen, type CartLine } from './cart.ts';
+
+export class Cart {
+  lines = $state.raw<CartLine[]>([]);
+  totalFen = $derived(totalFen(this.lines));
+  /** A scanned item not in the catalogue, waiting for the cashier to key its price. */
+  unknown = $state<ItemCode | null>(null);
+  /** The last scan's message (unrecognised, key the amount first…), or null. */
+  message = $state<string | null>(null);
+  readonly #setAmount: (text: string) => void;
+
+  /** `setAmount`: the checkout's amount, set to the total on every change ('' when empty). */
+  constructor(setAmount: (text: string) => void) {
+    this.#setAmount = setAmount;
+  }
+
+  /** An item barcode was scanned: one more of it, or its price asked for when it is not in the catalogue. */
+  scanned(code: ItemCode): void {
+    this.message = null;
+    const known = findItem(code.gtin);
+    if (!known) {
+      this.unknown = code;
+      return;
+    }
+    this.#set(addLine(this.lines, { name: known.name, barcode: known.barcode, unitFen: known.unitFen }));
+  }
+
+  /** The price keyed for the unknown item ("12.50"); false when it is not a price. */
+  price(text: string): boolean {
+    const item = this.unknown;
+    const p = parseYuan(text);
+    if (!item || !p.ok || p.fen <= 0) {
+      this.message = '请输入单价，如 12.50 / Key the unit price, e.g. 12.50';
+      return false;
+    }
+    this.unknown = null;
+    this.message = null;
+    this.#set(addLine(this.lines, { name: `商品 ${item.barcode}`, barcode: item.barcode, unitFen: p.fen }));
+    return true;
+  }
+
+  remove(index: number): void {
+    this.#set(removeLine(this.lines, index));
+  }
+
+  clear(): void {
+    this.unknown = null;
+    this.message = null;
+    this.#set([]);
+  }
+
+  /** What the payment carries (POST /api/payments `items`). */
+  items(): CartItem[] {
+    return toItems(this.lines);
+  }
+
+  #set(lines: CartLine[]): void {
+    this.lines = lines;
+    this.#setAmount(lines.length ? formatYuan(totalFen(lines)) : '');
+  }
+}
