@@ -5,33 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import type { CreatePaymentRequest, PaymentView } from '../../contract/api.ts';
 import { ApiError, NetworkError } from '../../web/data/api.ts';
-import { paymentLockName, PaymentFlow, type FlowApi, type FlowLocks, type FlowStore } from '../../web/data/payment-flow.ts';
+import { paymentLockName, PaymentFlow, type FlowApi, type FlowLocks } from '../../web/data/payment-flow.ts';
+import { MemoryStore } from './payment-flow-store.ts';
 import { isFinal, type PaymentRecord } from '../../web/data/records.ts';
 
-class MemoryStore implements FlowStore {
-  rows = new Map<string, PaymentRecord>();
-  constructor(readonly log: string[]) {}
-  async get(outNo: string) {
-    const r = this.rows.get(outNo);
-    return r && { ...r };
-  }
-  async put(rec: PaymentRecord) {
-    this.log.push(`put ${rec.outNo} ${rec.status}`);
-    this.rows.set(rec.outNo, { ...rec });
-  }
-  async update(outNo: string, fn: (r: PaymentRecord) => PaymentRecord | null) {
-    const r = this.rows.get(outNo);
-    if (!r) return undefined;
-    const next = fn({ ...r });
-    if (!next) return r;
-    this.log.push(`update ${outNo} ${next.status}`);
-    this.rows.set(outNo, next);
-    return next;
-  }
-  async unfinished() {
-    return [...this.rows.values()].filter((r) => !isFinal(r.status));
-  }
-}
 
 /** Web Locks with `ifAvailable`, in memory: one holder per name. */
 class MemoryLocks implements FlowLocks {
