@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningStore } from '../../proxy/server.ts';
 import { launchBrowser } from '../helpers/browser.ts';
+import { pairPage, sell as sellOnPage } from '../helpers/checkout-page.ts';
 import { CODE, freshWechatCode, startTestStore, waitFor } from '../helpers/store.ts';
 
 let store: RunningStore;
@@ -16,26 +17,14 @@ beforeAll(async () => {
   store = await startTestStore({ timing: { pollIntervalMs: 300, payingTimeoutMs: 20_000 } });
   browser = await launchBrowser();
   page = await browser.newPage();
-  await page.goto(store.url);
-  await page.getByTestId('pairing-code').fill(store.pairingCode);
-  await page.getByTestId('pair').click();
-  await page.getByTestId('checkout').waitFor();
+  await pairPage(page, store.url, store.pairingCode);
 });
 afterAll(async () => {
   await browser?.close();
   await store?.close();
 });
 
-/** Keys an amount on the keyboard and "scans" a code: 18 digits 5 ms apart, then Enter, as a wedge scanner types. */
-async function sell(amount: string, code: string) {
-  const amountInput = page.getByTestId('amount');
-  await amountInput.fill('');
-  await amountInput.pressSequentially(amount, { delay: 30 });
-  await page.getByTestId('collect').click();
-  await page.getByTestId('auth-code').waitFor();
-  await page.keyboard.type(code, { delay: 5 });
-  await page.keyboard.press('Enter');
-}
+const sell = (amount: string, code: string) => sellOnPage(page, amount, code);
 
 async function newSale() {
   await page.getByTestId('new-sale').click();

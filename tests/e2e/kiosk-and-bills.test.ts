@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningStore } from '../../proxy/server.ts';
 import { launchBrowser } from '../helpers/browser.ts';
+import { pairPage } from '../helpers/checkout-page.ts';
 import { freshWechatCode, newOutNo, pair, startTestStore } from '../helpers/store.ts';
 
 let browser: Browser;
@@ -23,10 +24,7 @@ async function openStore(providers: ('kioskv5' | 'posmini')[], role: 'cashier' |
   const store = await startTestStore({ providers });
   stores.push(store);
   const page = await browser.newPage();
-  await page.goto(store.url);
-  await page.getByTestId('pairing-code').fill(role === 'manager' ? store.managerPairingCode : store.pairingCode);
-  await page.getByTestId('pair').click();
-  await page.getByTestId('checkout').waitFor();
+  await pairPage(page, store.url, role === 'manager' ? store.managerPairingCode : store.pairingCode);
   return { store, page };
 }
 

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningStore } from '../../proxy/server.ts';
 import { previewText, renderEscPos } from '../../web/devices/escpos-preview.ts';
 import { launchBrowser } from '../helpers/browser.ts';
+import { pairPage, sell as sellOnPage } from '../helpers/checkout-page.ts';
 import { CODE, startTestStore } from '../helpers/store.ts';
 
 let store: RunningStore;
@@ -85,25 +86,14 @@ beforeAll(async () => {
   context = await browser.newContext();
   await context.addInitScript(fakeSerial);
   page = await context.newPage();
-  await page.goto(store.url);
-  await page.getByTestId('pairing-code').fill(store.pairingCode);
-  await page.getByTestId('pair').click();
-  await page.getByTestId('checkout').waitFor();
+  await pairPage(page, store.url, store.pairingCode);
 });
 afterAll(async () => {
   await browser?.close();
   await store?.close();
 });
 
-async function sell(amount: string, code: string) {
-  const amountInput = page.getByTestId('amount');
-  await amountInput.fill('');
-  await amountInput.pressSequentially(amount, { delay: 30 });
-  await page.getByTestId('collect').click();
-  await page.getByTestId('auth-code').waitFor();
-  await page.keyboard.type(code, { delay: 5 });
-  await page.keyboard.press('Enter');
-}
+const sell = (amount: string, code: string) => sellOnPage(page, amount, code);
 
 describe('receipt printer over WebSerial', () => {
   it('has no printer until one is chosen in the settings, then shows it ready', async () => {

@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningStore } from '../../proxy/server.ts';
 import { launchBrowser } from '../helpers/browser.ts';
+import { pairPage } from '../helpers/checkout-page.ts';
 import { startTestStore } from '../helpers/store.ts';
 
 let store: RunningStore;
@@ -16,10 +17,7 @@ beforeAll(async () => {
   store = await startTestStore({ providers: ['mct1'], timing: { pollIntervalMs: 120_000, qrTimeoutMs: 120_000 } });
   browser = await launchBrowser();
   page = await browser.newPage();
-  await page.goto(store.url);
-  await page.getByTestId('pairing-code').fill(store.pairingCode);
-  await page.getByTestId('pair').click();
-  await page.getByTestId('checkout').waitFor();
+  await pairPage(page, store.url, store.pairingCode);
 });
 afterAll(async () => {
   await browser?.close();
