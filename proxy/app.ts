@@ -14,6 +14,7 @@ import type { ProviderRegistry } from './providers/index.ts';
 import { eventRoutes } from './routes/events.ts';
 import { notifyRoutes } from './routes/notify.ts';
 import { passCardRoutes } from './routes/passcards.ts';
+import { billRoutes } from './routes/bills.ts';
 import { paymentRoutes } from './routes/payments.ts';
 import { pairingRoute, terminalRoutes } from './routes/terminals.ts';
 
@@ -47,7 +48,8 @@ export function createApp(deps: AppDeps): Hono {
   api.route('/', pairingRoute(terminals));
   api.use('*', requireTerminal(terminals));
   api.route('/', terminalRoutes(terminals, config.pairingCodeTtlMs));
-  api.route('/', paymentRoutes({ service, ledger, providers, storeName: config.storeName }));
+  api.route('/', paymentRoutes({ service, ledger, providers, storeName: config.storeName, terminalName: (id) => terminals.name(id) }));
+  api.route('/', billRoutes({ providers, storeName: config.storeName, maxAmountFen: config.maxAmountFen }));
   api.route('/', passCardRoutes({ ledger, providers, storeName: config.storeName }));
   api.route('/', eventRoutes(bus));
   api.all('*', () => {

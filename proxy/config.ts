@@ -14,6 +14,11 @@ export interface WeishouyinConfig {
   deviceId?: string;
   key?: string;
   ver: string;
+  /**
+   * Send `noremind` with micropay and query: the answers then carry no receipt (printinfo), and the
+   * 微信支付凭证 is printed from the config's payremind_template instead. Default false.
+   */
+  noremind?: boolean;
 }
 
 export interface Mct1Config {

@@ -57,6 +57,10 @@ export class Terminals {
     return row ? { ...row } : undefined;
   }
 
+  name(id: string): string | undefined {
+    return (this.#db.prepare('SELECT name FROM terminals WHERE id = ?').get(id) as { name: string } | undefined)?.name;
+  }
+
   revoke(id: string): boolean {
     return this.#db.prepare('UPDATE terminals SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(new Date().toISOString(), id).changes > 0;
   }

@@ -7,7 +7,7 @@
  *   where the provider can, and watched afterwards so a late payment is refunded, not lost.
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
-import type { CartItem, CreatePaymentRequest, PaymentStatus, PaymentView, RefundRequest, RefundView } from '../../contract/api.ts';
+import type { CreatePaymentRequest, PaymentStatus, PaymentView, RefundRequest, RefundView } from '../../contract/api.ts';
 import { FINAL_STATUSES } from '../../contract/api.ts';
 import { formatYuan, isValidAmountFen } from '../../contract/money.ts';
 import type { Config } from '../config.ts';
@@ -16,6 +16,7 @@ import type { EventBus } from '../events/bus.ts';
 import { ApiError, fromProviderError } from '../http/errors.ts';
 import { type Ledger, type PaymentPatch, type PaymentRecord, toView } from '../ledger/payments.ts';
 import { type ProviderRegistry, matches } from '../providers/index.ts';
+import { readItems } from './items.ts';
 import type { CallbackEvent, CallbackRequest, PayOutcome, PaymentRef, Provider, ProviderError, ProviderMethod, Result } from '../providers/types.ts';
 
 /** Letters and digits only: what every provider accepts (mct1 refuses anything else). */
@@ -141,7 +142,7 @@ export class PaymentService {
       billNo: b.billNo as string | undefined,
       authCode: b.authCode as string | undefined,
       method: b.method as string | undefined,
-      items: this.#validateItems(b.items),
+      items: readItems(b.items),
       remark: b.remark as string | undefined,
     };
   }
@@ -158,20 +159,6 @@ export class PaymentService {
         `金额超过单笔上限 ${formatYuan(this.#config.maxAmountFen)} 元 / Over the limit of ${formatYuan(this.#config.maxAmountFen)} yuan`,
       );
     }
-  }
-
-  #validateItems(items: unknown): CartItem[] | undefined {
-    if (items === undefined) return undefined;
-    const bad = () => new ApiError(400, 'items_invalid', '商品明细无效 / Invalid items');
-    if (!Array.isArray(items) || items.length > 200) throw bad();
-    return items.map((it) => {
-      const i = it as Record<string, unknown>;
-      if (typeof i?.name !== 'string' || !i.name || i.name.length > 60) throw bad();
-      if (!Number.isSafeInteger(i.unitFen) || (i.unitFen as number) < 0) throw bad();
-      if (!Number.isSafeInteger(i.quantity) || (i.quantity as number) <= 0) throw bad();
-      if (i.barcode !== undefined && (typeof i.barcode !== 'string' || !/^\d{8,14}$/.test(i.barcode))) throw bad();
-      return { name: i.name, unitFen: i.unitFen as number, quantity: i.quantity as number, barcode: i.barcode as string | undefined };
-    });
   }
 
   /** The same outNo again: the same payment, never a second charge. */

@@ -66,6 +66,7 @@ function weishouyinProvider(config: Config, ledger: Ledger, onCall: CallSink, lo
     deviceId: w.deviceId,
     key: w.key,
     ver: w.ver,
+    noremind: w.noremind,
     timeoutMs: config.timing.requestTimeoutMs,
     store: ledger.stateStore('weishouyin'),
     onCall,

@@ -165,6 +165,24 @@ export interface CallbackRequest {
   body?: Record<string, string>;
 }
 
+export interface PaidReceiptFacts {
+  outNo: string;
+  providerRef?: string;
+  amountFen: number;
+  paidAt?: string;
+  /** 操作员: the terminal's name. */
+  staff?: string;
+  table?: string;
+}
+
+/** A bill printed before payment (预结单). */
+export interface BillFacts {
+  billNo: string;
+  amountFen: number;
+  at: Date;
+  table?: string;
+}
+
 export interface Provider {
   readonly id: ProviderId;
   /** Activation / configuration read on every start. Safe to call again. */
@@ -182,6 +200,10 @@ export interface Provider {
   bill(ref: PaymentRef): Promise<Result<Bill>>;
   /** The provider's reprint of a receipt (decoded printinfo), where it has one. */
   reprint(ref: PaymentRef): Promise<Result<{ printinfo: string }>>;
+  /** The provider's own layout of a paid receipt, for a payment whose answers carried none (微收银 payremind_template). */
+  paidReceipt?(facts: PaidReceiptFacts): string | undefined;
+  /** What the provider prints under a bill before payment (微收银 qrcode_template). */
+  billFooter?(facts: BillFacts): string | undefined;
   /**
    * Verifies a callback (signature, timestamp window) and reads it. Only providers that send
    * callbacks have this; `callbackAnswer` is what they expect back on success.

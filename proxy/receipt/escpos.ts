@@ -5,6 +5,7 @@
  */
 import iconv from 'iconv-lite';
 import { formatYuan } from '../../contract/money.ts';
+import type { CartItem } from '../../contract/api.ts';
 import type { PaymentRecord, RefundRecord } from '../ledger/payments.ts';
 
 const ESC = '\x1b';
@@ -91,16 +92,46 @@ export function ownReceipt(p: PaymentRecord, opts: { storeName: string; methodNa
   if (p.billNo) lines.push(`售货单: ${p.billNo}`);
   if (p.tradeNo) lines.push(`流水号: ${p.tradeNo}`);
   lines.push(`支付方式: ${opts.methodName}`, `时  间: ${chinaTime(p.paidAt ?? p.createdAt)}`, `状  态: ${STATUS_TEXT[p.status] ?? p.status}`);
-  if (p.items?.length) {
-    lines.push(LINE);
-    for (const it of p.items) lines.push(`${it.name}`, `  ${it.quantity} x ${formatYuan(it.unitFen)} = ${formatYuan(it.unitFen * it.quantity)}`);
-  }
+  lines.push(...itemLines(p.items));
   lines.push(LINE, `${ESC}E\x01金  额: ${GS}!\x11￥${formatYuan(p.amountFen)}${GS}!\x00${ESC}E\x00`);
   for (const r of opts.refunds ?? []) {
     if (r.status === 'refunded') lines.push(`退  款: ￥-${formatYuan(r.amountFen)}  ${chinaTime(r.updatedAt)}`);
   }
   // The order number as a QR code, so a manager can find the order by scanning the receipt.
   lines.push(LINE, `${ESC}a\x01${qrCommand(p.outNo)}`, p.outNo, '谢谢惠顾，欢迎再次光临', `${ESC}d\x03${GS}V\x01`);
+  return lines.join('\n');
+}
+
+function itemLines(items: readonly CartItem[] | undefined): string[] {
+  if (!items?.length) return [];
+  return [LINE, ...items.flatMap((it) => [it.name, `  ${it.quantity} x ${formatYuan(it.unitFen)} = ${formatYuan(it.unitFen * it.quantity)}`])];
+}
+
+export interface BillPrint {
+  billNo: string;
+  amountFen: number;
+  items?: readonly CartItem[];
+  at: Date;
+  table?: string;
+}
+
+/**
+ * A bill before payment (预结单): the lines and the total for the customer to check, marked as not
+ * a receipt. `footer` is the provider's (微收银 qrcode_template); without one, a QR of the bill number.
+ */
+export function ownBill(b: BillPrint, opts: { storeName: string; footer?: string }): string {
+  const lines: string[] = [
+    `${INIT}${CHINESE_ON}${ESC}a\x01${GS}!\x11${opts.storeName}`,
+    `${GS}!\x00预结单`,
+    `${ESC}a\x00${LINE}`,
+    `账单编号: ${b.billNo}`,
+    `时  间: ${chinaTime(b.at.toISOString())}`,
+  ];
+  if (b.table) lines.push(`桌  号: ${b.table}`);
+  lines.push(...itemLines(b.items));
+  lines.push(LINE, `${ESC}E\x01合  计: ${GS}!\x11￥${formatYuan(b.amountFen)}${GS}!\x00${ESC}E\x00`, '此单不是付款凭证 / Not a receipt');
+  if (opts.footer) lines.push(`${ESC}@${CHINESE_ON}${opts.footer}`, `${ESC}@${CHINESE_ON}${ESC}d\x03${GS}V\x01`);
+  else lines.push(LINE, `${ESC}a\x01${qrCommand(b.billNo)}`, b.billNo, `${ESC}d\x03${GS}V\x01`);
   return lines.join('\n');
 }
 

@@ -13,9 +13,11 @@ export interface PaymentRoutesDeps {
   ledger: Ledger;
   providers: ProviderRegistry;
   storeName: string;
+  /** A terminal's name by id (操作员 on the provider's receipt). */
+  terminalName: (id: string) => string | undefined;
 }
 
-export function paymentRoutes({ service, ledger, providers, storeName }: PaymentRoutesDeps) {
+export function paymentRoutes({ service, ledger, providers, storeName, terminalName }: PaymentRoutesDeps) {
   const app = new Hono<AuthEnv>();
 
   app.get('/methods', (c) => c.json(providers.methods()));
@@ -65,7 +67,12 @@ export function paymentRoutes({ service, ledger, providers, storeName }: Payment
     const p = ownPayment(c.get('terminal'), c.req.param('outNo'));
     const provider = providers.get(p.provider);
     const methodName = provider?.methods().find((m) => m.id === p.method)?.name ?? p.method;
-    let text = p.printinfo ?? ownReceipt(p, { storeName, methodName, refunds: ledger.refundsOf(p.outNo) });
+    // The provider's printinfo; else its own layout filled here (微收银 payremind_template); else ours.
+    const paid = p.status === 'paid' || p.status === 'refunded';
+    let text =
+      p.printinfo ??
+      (paid ? provider?.paidReceipt?.({ outNo: p.outNo, providerRef: p.providerRef, amountFen: p.amountFen, paidAt: p.paidAt, staff: terminalName(p.terminalId) }) : undefined) ??
+      ownReceipt(p, { storeName, methodName, refunds: ledger.refundsOf(p.outNo) });
     // ?reprint=1: the provider's own reprint (微收银 补打小票) where it has one, else the stored receipt.
     if (c.req.query('reprint') && provider && p.providerRef && (p.status === 'paid' || p.status === 'refunded')) {
       const method = provider.methods().find((m) => m.id === p.method);

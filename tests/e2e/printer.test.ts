@@ -190,6 +190,31 @@ describe('receipt printer over WebSerial', () => {
     await page.getByTestId('new-sale').click();
   });
 
+  it('prints the bill before payment (预结单) for the scanned items, with 微收银\'s qrcode_template under it', async () => {
+    await page.getByTestId('checkout').waitFor();
+    // Two items from a keyboard-mode scanner: a fast burst ending in Enter.
+    for (let i = 0; i < 2; i++) {
+      await page.keyboard.type('6902890227670', { delay: 4 });
+      await page.keyboard.press('Enter');
+    }
+    await expect.poll(() => page.getByTestId('cart-total').innerText().catch(() => '')).toBe('¥5.60');
+    await page.getByTestId('print-bill').click();
+    await expect.poll(printedCount, { timeout: 10_000 }).toBe(7);
+    const bill = (await printed())[6];
+    const text = receiptText(bill).replace(/[ \t]+/g, ' ');
+    expect(text).toContain('预结单');
+    expect(text).toContain('双汇王中王80克');
+    expect(text).toContain('2 x 2.80 = 5.60');
+    expect(text).toContain('￥5.60');
+    expect(text).toContain('此单不是付款凭证');
+    expect(text).toContain('感谢您的光临');
+    expect(gb(bill)).toContain('微信扫一扫');
+    expect(await page.getByTestId('bill-note').innerText()).toContain('账单已发送到打印机');
+    // Nothing was charged: the cart is still there, the amount its total.
+    expect(await page.getByTestId('amount').inputValue()).toBe('5.60');
+    await page.getByTestId('cart-clear').click();
+  });
+
   it('reconnects the remembered printer after a reload and prints nothing again', async () => {
     await page.reload();
     await page.getByTestId('checkout').waitFor();
@@ -209,8 +234,8 @@ describe('receipt printer over WebSerial', () => {
           };
         }),
     );
-    expect(jobs).toHaveLength(6);
-    expect(jobs.map((j) => j.id.split(':')[0]).sort()).toEqual(['drawer', 'receipt', 'receipt', 'reprint', 'reprint', 'test']);
+    expect(jobs).toHaveLength(7);
+    expect(jobs.map((j) => j.id.split(':')[0]).sort()).toEqual(['bill', 'drawer', 'receipt', 'receipt', 'reprint', 'reprint', 'test']);
     for (const j of jobs) expect(j).toMatchObject({ state: 'done', attempts: 1 });
   });
 });

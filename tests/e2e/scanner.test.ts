@@ -212,6 +212,14 @@ describe('barcode scanner', () => {
     expect(await amountValue()).toBe('5.60');
   });
 
+  it('keeps the cart across a reload (a crash mid-basket loses nothing)', async () => {
+    await page.reload();
+    await page.getByTestId('checkout').waitFor();
+    await expect.poll(lines).toEqual([[SHUANGHUI, 2]]);
+    expect(await amountValue()).toBe('5.60');
+    await chipState('ready');
+  });
+
   it('collects, and a HID scan of the sandbox payment code pays with the cart\'s items', async () => {
     await page.getByTestId('collect').click();
     await page.getByTestId('auth-code').waitFor();
@@ -228,6 +236,18 @@ describe('barcode scanner', () => {
     await page.getByTestId('new-sale').click();
     await page.getByTestId('checkout').waitFor();
     expect(await page.getByTestId('cart').count()).toBe(0);
+    expect(await amountValue()).toBe('');
+  });
+
+  it('a reload after the payment took the cart brings back nothing', async () => {
+    expect(await page.evaluate(() => localStorage.getItem('pos.cart'))).toBeNull();
+    await page.reload();
+    await page.getByTestId('checkout').waitFor();
+    await chipState('ready');
+    // A code that is nothing: its message proves the router (which restores a saved cart) has run.
+    await hidScan('12345', ']C0');
+    await expect.poll(() => page.getByTestId('cart-message').innerText().catch(() => '')).toContain('无法识别的条码');
+    expect(await page.getByTestId('cart-line').count()).toBe(0);
     expect(await amountValue()).toBe('');
   });
 

@@ -46,12 +46,12 @@ export interface Client {
 }
 
 /** Pairs a terminal over HTTP and returns a small JSON client that carries its token. */
-export async function pair(store: RunningStore, role: 'cashier' | 'manager' = 'cashier'): Promise<Client> {
+export async function pair(store: RunningStore, role: 'cashier' | 'manager' = 'cashier', name?: string): Promise<Client> {
   const code = store.terminals.createPairingCode(role, 60_000).code;
   const res = await fetch(`${store.url}/api/terminals/pair`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ code }),
+    body: JSON.stringify({ code, name }),
   });
   const { token, terminalId } = (await res.json()) as { token: string; terminalId: string };
   const call = async (method: string, path: string, body?: unknown) => {

@@ -1,6 +1,10 @@
 /**
  * The items of the sale on the amount screen. Created with the first scan there (route-scan.ts),
  * so a store that never scans items never loads it. While it has lines, the amount is its total.
+ *
+ * The lines are kept in localStorage until the payment takes them (`handOver`), so a reload or a
+ * crash in the middle of scanning a full basket does not lose it. They are a draft, not money:
+ * the payment record in IndexedDB carries its own copy of the items.
  */
 import type { CartItem } from '../../contract/api.ts';
 import { formatYuan, parseYuan } from '../../contract/money.ts';
@@ -18,8 +22,9 @@ export class Cart {
   readonly #setAmount: (text: string) => void;
 
   /** `setAmount`: the checkout's amount, set to the total on every change ('' when empty). */
-  constructor(setAmount: (text: string) => void) {
+  constructor(setAmount: (text: string) => void, lines: CartLine[] = []) {
     this.#setAmount = setAmount;
+    if (lines.length) this.#set(lines);
   }
 
   /** An item barcode was scanned: one more of it, or its price asked for when it is not in the catalogue. */
@@ -62,8 +67,43 @@ export class Cart {
     return toItems(this.lines);
   }
 
+  /** The payment starts with these items: from now on they are the payment's, not a draft to restore. */
+  handOver(): CartItem[] {
+    saveLines([]);
+    return this.items();
+  }
+
   #set(lines: CartLine[]): void {
     this.lines = lines;
+    saveLines(lines);
     this.#setAmount(lines.length ? formatYuan(totalFen(lines)) : '');
+  }
+}
+
+const SAVED = 'pos.cart';
+
+function saveLines(lines: CartLine[]): void {
+  try {
+    if (lines.length) localStorage.setItem(SAVED, JSON.stringify(lines));
+    else localStorage.removeItem(SAVED);
+  } catch {
+    // Storage full or refused: the cart still works, it just does not survive a reload.
+  }
+}
+
+/** The lines left by a reload or a crash, checked line by line (anything malformed is dropped). */
+export function savedLines(): CartLine[] {
+  try {
+    const parsed: unknown = JSON.parse(localStorage.getItem(SAVED) ?? '[]');
+    if (!Array.isArray(parsed)) return [];
+    return parsed.filter(
+      (l): l is CartLine =>
+        typeof l?.name === 'string' &&
+        Number.isSafeInteger(l.unitFen) && l.unitFen >= 0 &&
+        Number.isSafeInteger(l.quantity) && l.quantity > 0 &&
+        (l.barcode === undefined || typeof l.barcode === 'string'),
+    );
+  } catch {
+    return [];
   }
 }

@@ -1,7 +1,7 @@
 /**
- * Where a scan goes (every source: HID, keyboard, paste, camera). Loaded on the first scan or when
- * the page is idle; the checkout is handed in by the entry (../devices/scanner/start.ts), so this
- * chunk does not import payments.svelte.ts (see ../devices/printer/chip.svelte.ts for why).
+ * Where a scan goes (every source: HID, keyboard, paste, camera). Loaded at start (restoreCart);
+ * the checkout is handed in by the entry (../devices/scanner/start.ts), so this chunk does not
+ * import payments.svelte.ts (see ../devices/printer/chip.svelte.ts for why).
  *
  * - Amount screen: an item barcode goes into the cart (its total becomes the amount); a payment code
  *   collects at once when the amount (or the cart) is good, exactly as 收款 then a scan would.
@@ -13,7 +13,7 @@
 import type { checkout as Checkout } from '../data/payments.svelte.ts';
 import { classifyScan, normalizeScan } from '../devices/scanner/barcodes.ts';
 import type { Scan } from '../devices/scanner/scans.ts';
-import { Cart } from './cart.svelte.ts';
+import { Cart, savedLines } from './cart.svelte.ts';
 
 export interface ScanContext {
   checkout: typeof Checkout;
@@ -59,4 +59,11 @@ export async function routeScan(raw: Scan, ctx: ScanContext): Promise<ScanOutcom
       ? '请先输入金额或扫商品，再扫付款码 / Key the amount or scan the items first, then the payment code'
       : `无法识别的条码 / Unrecognised barcode: ${scan.code}`;
   return kind.kind === 'payment' ? 'refused' : 'unknown';
+}
+
+/** On load: the cart a reload or a crash left behind, back on the amount screen (not over a sale in progress). */
+export function restoreCart(checkout: typeof Checkout): void {
+  const lines = savedLines();
+  if (!lines.length || checkout.cart || checkout.phase !== 'amount' || checkout.amountText) return;
+  checkout.cart = new Cart((text) => checkout.setAmount(text), lines);
 }

@@ -262,7 +262,7 @@ class Checkout {
     this.scanError = null;
     try {
       const offline = !terminal.online;
-      const { record, done } = await this.#flow.start({ ...p, items: this.cart?.items() });
+      const { record, done } = await this.#flow.start({ ...p, items: this.cart?.handOver() });
       if (p.kind === 'cash') {
         this.#cash.set(record.outNo, `${this.methodName(p.method) ?? p.method} ¥${formatYuan(p.amountFen)}`);
         void done.then(() => this.#settled(record.outNo));

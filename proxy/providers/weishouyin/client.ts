@@ -45,6 +45,7 @@ import {
   type PayConfig,
 } from './codec.ts';
 import { fail, isSignInfo } from './errors.ts';
+import { payremindReceipt, qrcodeBillFooter } from './receipts.ts';
 import { redactParams, redactResponse, scrub } from './redact.ts';
 import { configSign, signParams, timeSign } from './sign.ts';
 
@@ -60,6 +61,8 @@ export interface WeishouyinOptions {
   /** Device number and key taken by hand from the back office; when both are given, no activation. */
   deviceId?: string;
   key?: string;
+  /** Ask for answers without printinfo (`noremind`); receipts then come from payremind_template. */
+  noremind?: boolean;
   /** Per request. Default 15000. */
   timeoutMs?: number;
   /** Keeps 'device_id' and 'key' from the activation. */
@@ -416,6 +419,7 @@ export function createWeishouyinProvider(opts: WeishouyinOptions): WeishouyinPro
       items: req.items,
       branch: req.outNo,
       at: now(),
+      noremind: opts.noremind,
     });
     const res = await exchange('micropay', req.outNo, opRequest(params, r.credentials.key), (t) => fromDecoded(decodePayAnswer(t)), {
       authCode,
@@ -436,6 +440,7 @@ export function createWeishouyinProvider(opts: WeishouyinOptions): WeishouyinPro
       dmId: ref.providerRef,
       authCode: ref.providerRef ? undefined : authCode,
       payType: ref.method?.code,
+      noremind: opts.noremind,
     });
     const res = await exchange('query', ref.outNo, opRequest(params, r.credentials.key), (t) => fromDecoded(decodePayAnswer(t)), {
       authCode,
@@ -577,5 +582,7 @@ export function createWeishouyinProvider(opts: WeishouyinOptions): WeishouyinPro
     reprint,
     time,
     payConfig: () => config,
+    paidReceipt: (facts) => payremindReceipt(config, facts),
+    billFooter: (facts) => qrcodeBillFooter(config, facts),
   };
 }

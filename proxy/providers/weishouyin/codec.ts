@@ -178,17 +178,6 @@ export function decodePrintinfo(text: string): string {
 }
 
 /**
- * Fills `{name}` placeholders of a print template; unknown or missing ones become empty.
- * @see seeds/001 §2 读取支付配置接口 (payremind_template: {id} {no} {paytime} {total} ...)
- */
-export function fillTemplate(template: string, values: Record<string, string | number | undefined>): string {
-  return template.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
-    const v = Object.prototype.hasOwnProperty.call(values, name) ? values[name] : undefined;
-    return v === undefined ? '' : String(v);
-  });
-}
-
-/**
  * The config's `coderegex` as a JavaScript RegExp source. The seed prints `^1[0-5]\d{16}\$` (a
  * PHP-escaped `$`) in one table and `^1[0-5]\d{16}$` in the XML: a trailing `\$` becomes `$`.
  * PHP delimiters (`/.../i`) are removed. Undefined when the result does not compile.
@@ -255,6 +244,8 @@ export interface PayConfig {
   qrcodeLogo?: string;
   qrcodeImage?: string;
   micropayTotalRegex?: string;
+  /** `wxpayremind_print_count`: copies of the 微信支付凭证 to print (1 when absent). */
+  payremindCopies: number;
   /** license_* flags as sent ("1" = licensed). */
   licenses: Record<string, string>;
   methods: PayMethodConfig[];
@@ -289,7 +280,9 @@ export function decodeConfig(text: string): Decoded<ConfigAnswer> {
       cancelRegex: normaliseCodeRegex(attr(el, 'cancelregex')),
     });
   }
-  const tpl = (name: string) => decodePrintinfo(attr(dm, name) ?? '');
+  // XML attribute-value normalisation (XML 1.0 §3.3.3, which the parser does not do): a line break
+  // in an attribute is a space. Line breaks a template means are written `\r\n` and decoded after.
+  const tpl = (name: string) => decodePrintinfo((attr(dm, name) ?? '').replace(/\r\n|[\r\n\t]/g, ' '));
   return {
     ok: true,
     value: {
@@ -310,6 +303,7 @@ export function decodeConfig(text: string): Decoded<ConfigAnswer> {
         qrcodeLogo: attr(dm, 'qrcode_logo'),
         qrcodeImage: attr(dm, 'qrcode_image'),
         micropayTotalRegex: attr(dm, 'micropay_total_regex') || undefined,
+        payremindCopies: Number.parseInt(attr(dm, 'wxpayremind_print_count') ?? '', 10) || 1,
         licenses,
         methods,
       },

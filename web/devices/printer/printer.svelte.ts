@@ -200,6 +200,12 @@ class Printer {
     await this.#queue.enqueue({ id: newId(`reprint:${outNo}`), kind: 'reprint', label: `补打 / Reprint ${outNo}`, bytes: withCut(bytes) });
   }
 
+  /** "打印账单": a bill before payment (预结单), as the proxy laid it out. Always a new job. */
+  async bill(billNo: string, bytes: Uint8Array): Promise<void> {
+    await this.start();
+    await this.#queue.enqueue({ id: newId(`bill:${billNo}`), kind: 'bill', label: `账单 / Bill ${billNo}`, bytes: withCut(bytes) });
+  }
+
   /** "打印测试页": Chinese text built here (GB18030 from the browser's own decoder). */
   async testPrint(): Promise<void> {
     await this.start();

@@ -23,7 +23,7 @@
 import { canPrint, stateOf, type PrinterState, type PrinterStatus } from './status.ts';
 import { readStatus, type PrinterTransport } from './transport.ts';
 
-export type JobKind = 'receipt' | 'reprint' | 'drawer' | 'test';
+export type JobKind = 'receipt' | 'reprint' | 'bill' | 'drawer' | 'test';
 export type JobState = 'queued' | 'printing' | 'done' | 'cancelled';
 
 export interface PrintJob {

@@ -1,6 +1,6 @@
 /**
  * The scanner's start, from the entry: the keyboard reader listens at once, every scan goes to the
- * checkout's router (loaded on the first scan, or when the page is idle), and a remembered HID
+ * checkout's router (loaded at start, which brings back a cart a reload left), and a remembered HID
  * scanner is reconnected (its code loads only then). Like ../printer/start.ts, this module hands
  * the lazy code what it needs from db.ts and the checkout, so no lazy chunk imports them.
  */
@@ -30,7 +30,8 @@ export async function startScanner(active: () => boolean): Promise<void> {
       .then((m) => m.routeScan(scan, { checkout, active }))
       .catch((err) => console.warn('scan', err));
   });
-  setTimeout(loadRouter, 2000);
+  // At once, not when idle: a cart left by a reload comes back before the cashier keys anything.
+  void loadRouter().then((m) => m.restoreCart(checkout));
   const s = { ...SCANNER_DEFAULTS, ...(await db.getSetting('scanner')) };
   useScannerSettings(s, false);
   if (s.hid) await (await loadScanner()).scanner.start();

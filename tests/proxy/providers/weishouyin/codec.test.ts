@@ -19,7 +19,6 @@ import {
   encodeQuery,
   encodeRead,
   encodeRefund,
-  fillTemplate,
   normaliseCodeRegex,
   parseXml,
   type Decoded,
@@ -196,13 +195,6 @@ describe('weishouyin codec: printinfo and templates', () => {
     // Not an escape: left alone. An escaped backslash is not re-read.
     expect(decodePrintinfo('a\\qb \\x4')).toBe('a\\qb \\x4');
     expect(decodePrintinfo('\\x5cx41')).toBe('\\x41');
-  });
-
-  it('fills {placeholders}; unknown ones become empty', () => {
-    expect(fillTemplate('凭证 {id} 金额 ¥{total}{unknown}!', { id: '2032288236', total: '0.01' })).toBe('凭证 2032288236 金额 ¥0.01!');
-    expect(fillTemplate('{a}{b}', { a: 1 })).toBe('1');
-    expect(fillTemplate('{ not a placeholder } qrcode}', {})).toBe('{ not a placeholder } qrcode}');
-    expect(fillTemplate('{constructor}{toString}', {})).toBe('');
   });
 });
 

@@ -1,0 +1,53 @@
+/**
+ * `POST /api/bills/receipt`: a bill printed before payment (预结单) for the customer to check the
+ * lines and the total, with the provider's footer where it has one (微收银 qrcode_template: its QR
+ * and thank-you lines). Nothing is charged or stored: the payment comes later, as any other.
+ */
+import { Hono } from 'hono';
+import type { AuthEnv } from '../auth/terminals.ts';
+import { ApiError } from '../http/errors.ts';
+import { readJson } from '../http/json-body.ts';
+import { itemsTotalFen, readItems } from '../payments/items.ts';
+import type { ProviderRegistry } from '../providers/index.ts';
+import { encodeEscPos, ownBill, receiptText } from '../receipt/escpos.ts';
+
+export interface BillRoutesDeps {
+  providers: ProviderRegistry;
+  storeName: string;
+  maxAmountFen: number;
+  now?: () => Date;
+}
+
+export function billRoutes({ providers, storeName, maxAmountFen, now = () => new Date() }: BillRoutesDeps) {
+  const app = new Hono<AuthEnv>();
+
+  app.post('/bills/receipt', async (c) => {
+    const body = (await readJson(c)) as Record<string, unknown>;
+    const items = readItems(body.items);
+    const amountFen = body.amountFen ?? (items ? itemsTotalFen(items) : undefined);
+    if (!Number.isSafeInteger(amountFen) || (amountFen as number) <= 0 || (amountFen as number) > maxAmountFen) {
+      throw new ApiError(400, 'amount_invalid', '金额必须是大于 0 的整数分 / amountFen must be a whole number of fen above 0');
+    }
+    if (items && itemsTotalFen(items) !== amountFen) {
+      throw new ApiError(400, 'amount_mismatch', '金额与商品合计不符 / The amount is not the total of the items');
+    }
+    const table = typeof body.table === 'string' && body.table.trim() ? body.table.trim().slice(0, 20) : undefined;
+    const at = now();
+    const bill = { billNo: billNumber(at, c.get('terminal').id), amountFen: amountFen as number, items, at, table };
+    const footer = providers
+      .all()
+      .map((p) => p.billFooter?.(bill))
+      .find((f) => !!f);
+    const text = ownBill(bill, { storeName, footer });
+    if (c.req.query('format') === 'text') return c.text(receiptText(text));
+    return c.body(encodeEscPos(text), 200, { 'content-type': 'application/octet-stream', 'cache-control': 'no-store', 'x-bill-no': bill.billNo });
+  });
+
+  return app;
+}
+
+/** "YJ" + China wall-clock time to the second + the terminal's last four characters: unique per till and second. */
+function billNumber(at: Date, terminalId: string): string {
+  const t = new Date(at.getTime() + 8 * 3600_000).toISOString().replace(/\D/g, '').slice(0, 14);
+  return `YJ${t}${terminalId.slice(-4)}`;
+}
