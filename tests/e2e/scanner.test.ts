@@ -249,6 +249,16 @@ describe('barcode scanner', () => {
     await expect.poll(() => page.getByTestId('cart-message').innerText().catch(() => '')).toContain('无法识别的条码');
     expect(await page.getByTestId('cart-line').count()).toBe(0);
     expect(await amountValue()).toBe('');
+    // A scale label (flag 21, PLU 10001, ¥6.12) twice: two packages, two lines, never merged.
+    await hidScan('2110001006128');
+    await hidScan('2110001006128');
+    await expect.poll(lines).toEqual([
+      ['2110001006128', 1],
+      ['2110001006128', 1],
+    ]);
+    expect(await page.getByTestId('cart-line').first().innerText()).toContain('散装苹果');
+    expect(await amountValue()).toBe('12.24');
+    await page.getByTestId('cart-clear').click();
   });
 
   it('a payment code scanned on the amount screen collects at once, wherever the focus is', async () => {

@@ -66,4 +66,22 @@ describe('cart arithmetic in integer fen', () => {
       { name: '手工', unitFen: 100, quantity: 1 },
     ]);
   });
+
+  it('never merges scale labels: each label is one package', () => {
+    const apples = { name: '散装苹果 0.512kg', barcode: '2110001006128', unitFen: 612, weighed: true };
+    let lines = addLine(addLine([], apples), apples); // the same label scanned twice: the cashier removes one
+    expect(lines.map((l) => l.quantity)).toEqual([1, 1]);
+    expect(totalFen(lines)).toBe(1224);
+    // Nor with an ordinary line of the same barcode and price, either way round.
+    const plain = { name: '商品 2110001006128', barcode: '2110001006128', unitFen: 612 };
+    lines = addLine(addLine([], plain), apples);
+    expect(lines.length).toBe(2);
+    lines = addLine(lines, plain);
+    expect(lines.map((l) => l.quantity)).toEqual([2, 1]);
+  });
+
+  it('leaves the weighed flag out of the payment\'s items', () => {
+    const lines = addLine([], { name: '散装苹果 0.512kg', barcode: '2110001006128', unitFen: 612, weighed: true });
+    expect(toItems(lines)).toEqual([{ name: '散装苹果 0.512kg', barcode: '2110001006128', unitFen: 612, quantity: 1 }]);
+  });
 });

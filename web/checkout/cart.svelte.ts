@@ -8,14 +8,13 @@
  */
 import type { CartItem } from '../../contract/api.ts';
 import { formatYuan, parseYuan } from '../../contract/money.ts';
-import { findItem } from '../data/catalogue.ts';
 import type { ItemCode } from '../devices/scanner/barcodes.ts';
-import { addLine, removeLine, toItems, totalFen, type CartLine } from './cart.ts';
+import { addLine, keyedLine, removeLine, scannedLine, toItems, totalFen, type CartLine } from './cart.ts';
 
 export class Cart {
   lines = $state.raw<CartLine[]>([]);
   totalFen = $derived(totalFen(this.lines));
-  /** A scanned item not in the catalogue, waiting for the cashier to key its price. */
+  /** A scanned item whose price the cashier must key: not in the catalogue, or a weight label of an unknown PLU. */
   unknown = $state<ItemCode | null>(null);
   /** The last scan's message (unrecognised, key the amount first…), or null. */
   message = $state<string | null>(null);
@@ -27,15 +26,15 @@ export class Cart {
     if (lines.length) this.#set(lines);
   }
 
-  /** An item barcode was scanned: one more of it, or its price asked for when it is not in the catalogue. */
+  /** An item barcode was scanned: one more of it, a scale label's own line, or its price asked for. */
   scanned(code: ItemCode): void {
     this.message = null;
-    const known = findItem(code.gtin);
-    if (!known) {
+    const line = scannedLine(code);
+    if (!line) {
       this.unknown = code;
       return;
     }
-    this.#set(addLine(this.lines, { name: known.name, barcode: known.barcode, unitFen: known.unitFen }));
+    this.#set(addLine(this.lines, line));
   }
 
   /** The price keyed for the unknown item ("12.50"); false when it is not a price. */
@@ -48,7 +47,7 @@ export class Cart {
     }
     this.unknown = null;
     this.message = null;
-    this.#set(addLine(this.lines, { name: `商品 ${item.barcode}`, barcode: item.barcode, unitFen: p.fen }));
+    this.#set(addLine(this.lines, keyedLine(item, p.fen)));
     return true;
   }
 
@@ -101,7 +100,8 @@ export function savedLines(): CartLine[] {
         typeof l?.name === 'string' &&
         Number.isSafeInteger(l.unitFen) && l.unitFen >= 0 &&
         Number.isSafeInteger(l.quantity) && l.quantity > 0 &&
-        (l.barcode === undefined || typeof l.barcode === 'string'),
+        (l.barcode === undefined || typeof l.barcode === 'string') &&
+        (l.weighed === undefined || typeof l.weighed === 'boolean'),
     );
   } catch {
     return [];

@@ -19,7 +19,7 @@ interface BarcodeDetectorClass {
 }
 
 /** Payment codes are shown as Code 128 and QR; items carry EAN/UPC, sometimes GS1 DataMatrix. */
-export const CAMERA_FORMATS = ['code_128', 'qr_code', 'ean_13', 'ean_8', 'upc_a', 'itf', 'data_matrix'];
+export const CAMERA_FORMATS = ['code_128', 'qr_code', 'ean_13', 'ean_8', 'upc_a', 'upc_e', 'itf', 'data_matrix'];
 
 /** The browser can read barcodes from the camera (the button's feature detection). */
 export function cameraSupported(g: object = globalThis): boolean {
