@@ -175,6 +175,45 @@ export interface PaidReceiptFacts {
   table?: string;
 }
 
+/**
+ * One order in the provider's own books for a day (对账单 line), as its order list or bill read
+ * reports it. Integer fen.
+ */
+export interface ProviderBillEntry {
+  /** Our order number (商户订单号, out_no) where the provider has it; an order we never made may lack one. */
+  outNo?: string;
+  providerRef?: string;
+  /** The wallet's transaction id (微信/支付宝 流水号), where given. */
+  tradeNo?: string;
+  /** What was charged (> 0). */
+  amountFen: number;
+  /** Refunded so far (0 when none). */
+  refundedFen: number;
+  /** `reversed`: charged then reversed/cancelled by the provider (冲正); `unpaid`: never charged. */
+  state: 'paid' | 'refunded' | 'reversed' | 'unpaid';
+  /** When the provider booked it, ISO 8601 with offset: its China day decides which day's bill holds it. */
+  bookedAt?: string;
+  /** The payer as the provider names them (openid, buyer id), where given. */
+  payer?: string;
+  channel?: 'wechat' | 'alipay' | 'other';
+}
+
+export interface DayBillRequest {
+  /** The China calendar day, "YYYY-MM-DD". */
+  day: string;
+  /** Our payments with this provider around that day: what a provider that can only read bill by bill reads. */
+  known: PaymentRef[];
+}
+
+export interface DayBill {
+  entries: ProviderBillEntry[];
+  /**
+   * True when the entries are the provider's whole day (an order list), so an order we have no
+   * record of would show; false when only our known orders could be read (微收银 `read`).
+   */
+  complete: boolean;
+}
+
 /** A bill printed before payment (预结单). */
 export interface BillFacts {
   billNo: string;
@@ -200,6 +239,8 @@ export interface Provider {
   bill(ref: PaymentRef): Promise<Result<Bill>>;
   /** The provider's reprint of a receipt (decoded printinfo), where it has one. */
   reprint(ref: PaymentRef): Promise<Result<{ printinfo: string }>>;
+  /** The provider's books for one day (对账单), for reconciliation; absent where the provider has no way to read them. */
+  dayBill?(req: DayBillRequest): Promise<Result<DayBill>>;
   /** The provider's own layout of a paid receipt, for a payment whose answers carried none (微收银 payremind_template). */
   paidReceipt?(facts: PaidReceiptFacts): string | undefined;
   /** What the provider prints under a bill before payment (微收银 qrcode_template). */

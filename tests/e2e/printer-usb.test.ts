@@ -419,7 +419,7 @@ describe('receipt printer over WebUSB (bidirectional: status on the IN endpoint)
 
     await page.getByTestId('test-print').click();
     const bytes = await documents(0, 1);
-    await expect.poll(() => page.getByTestId('test-print-note').innerText()).toContain('测试页已发送');
+    await expect.poll(() => page.getByTestId('test-print-note').innerText()).toContain('已打印');
     const text = receiptText(bytes);
     expect(text).toContain('打印测试页');
     expect(text).toContain('中文：微信支付 支付宝 收银台');

@@ -195,22 +195,36 @@ class Printer {
   }
 
   /** "打印": the cashier asks for the receipt (again): always a new job. Never opens the drawer. */
-  async reprint(outNo: string, bytes: Uint8Array): Promise<void> {
-    await this.start();
-    await this.#queue.enqueue({ id: newId(`reprint:${outNo}`), kind: 'reprint', label: `补打 / Reprint ${outNo}`, bytes: withCut(bytes) });
+  async reprint(outNo: string, bytes: Uint8Array): Promise<string> {
+    return this.#enqueue({ id: newId(`reprint:${outNo}`), kind: 'reprint', label: `补打 / Reprint ${outNo}`, bytes: withCut(bytes) });
   }
 
   /** "打印账单": a bill before payment (预结单), as the proxy laid it out. Always a new job. */
-  async bill(billNo: string, bytes: Uint8Array): Promise<void> {
-    await this.start();
-    await this.#queue.enqueue({ id: newId(`bill:${billNo}`), kind: 'bill', label: `账单 / Bill ${billNo}`, bytes: withCut(bytes) });
+  async bill(billNo: string, bytes: Uint8Array): Promise<string> {
+    return this.#enqueue({ id: newId(`bill:${billNo}`), kind: 'bill', label: `账单 / Bill ${billNo}`, bytes: withCut(bytes) });
   }
 
   /** "打印测试页": Chinese text built here (GB18030 from the browser's own decoder). */
-  async testPrint(): Promise<void> {
+  async testPrint(): Promise<string> {
     await this.start();
     const link = this.device ?? (this.settings.transport === 'usb' ? 'USB' : `串口 ${this.settings.baudRate} 8N1`);
-    await this.#queue.enqueue({ id: newId('test'), kind: 'test', label: '测试页 / Test page', bytes: testPage({ columns: this.settings.columns, link }) });
+    return this.#enqueue({ id: newId('test'), kind: 'test', label: '测试页 / Test page', bytes: testPage({ columns: this.settings.columns, link }) });
+  }
+
+  /** What to tell the cashier about a job asked for by hand: from its own state, never "printed" while it is held. */
+  jobNote(id: string): string {
+    const state = this.jobs.find((j) => j.id === id)?.state ?? 'queued';
+    if (state === 'done') return '已打印 / Printed';
+    if (state === 'cancelled') return '已取消 / Cancelled';
+    if (printerChip.state === 'ready' || printerChip.state === 'connecting') return '正在打印… / Printing…';
+    return '打印机恢复后自动打印 / Prints when the printer is back';
+  }
+
+  async #enqueue(job: { id: string; kind: JobKind; label: string; bytes: Uint8Array }): Promise<string> {
+    await this.start();
+    await this.#queue.enqueue(job);
+    await this.#refreshJobs();
+    return job.id;
   }
 
   async cancel(id: string): Promise<void> {
