@@ -18,6 +18,8 @@
  *   `response` (the payment state is unknown and will be queried), never `sign` (that kind means the
  *   provider refused OUR signature and nothing happened). Answers without `data` are unsigned in
  *   the protocol: an errcode alone is taken as the provider's word.
+ * - Day bills (对账单, for the reconciliation): the day's order list read to its last page, refunds
+ *   added to their sales, refunds of later days too (day-bill.ts, where every choice is explained).
  *
  * Secrets (open_key, the supervisor password and its SHA-1) never appear in a message, an error or a
  * call record (redact.ts).
@@ -31,6 +33,8 @@ import type {
   CallbackEvent,
   CallbackRequest,
   CallSink,
+  DayBill,
+  DayBillRequest,
   PayOutcome,
   PaymentRef,
   PayRequest,
@@ -68,6 +72,7 @@ import {
   type PaylistEntry,
 } from './codec.ts';
 import { decryptData, encryptData, type HexCase } from './crypto.ts';
+import { createDayBillReader } from './day-bill.ts';
 import { errcodeError, fail, type Mct1Error } from './errors.ts';
 import { recordRequest, recordResponse, scrub } from './redact.ts';
 import { requestSign, sha1Hex, verifyAnswer, verifyCallback } from './sign.ts';
@@ -105,6 +110,10 @@ export interface Mct1Options {
   defaultOrdName?: string;
   /** Local clock, epoch ms. Default Date.now. */
   now?: () => number;
+  /** Orders per page when reading a day's list (1–100). Default 100, the seed's maximum. */
+  dayBillPageSize?: number;
+  /** Pages of one list read for a day bill before it is refused. Default 2000. */
+  dayBillMaxPages?: number;
 }
 
 /** A `Result` whose error carries the stable machine code (`Mct1Error.code`); assignable to `Result<T>`. */
@@ -135,6 +144,8 @@ export interface Mct1Provider extends Provider {
   refundQuery(ref: PaymentRef, refundNo: string): Promise<Mct1Result<{ state: 'refunded' | 'failed' | 'pending'; amountFen?: number; providerRef?: string }>>;
   /** The order list (4.2), e.g. for the nightly reconciliation. */
   orders(filter?: OrderFilter): Promise<Mct1Result<OrderPage>>;
+  /** The day's books from the order list (4.2): every page, refunds added to their sales (day-bill.ts). */
+  dayBill(req: DayBillRequest): Promise<Mct1Result<DayBill>>;
   /** One order's details (4.3), by ord_no (`ordNo` or `providerRef`) and/or out_no. */
   orderView(ref: { ordNo?: string; providerRef?: string; outNo?: string }): Promise<Mct1Result<{ order: Mct1Order }>>;
   /** 公众号 / 服务窗 / 小程序 orders (4.4.3–4.4.5) for a later web shop. */
@@ -225,6 +236,12 @@ export function createMct1Provider(opts: Mct1Options): Mct1Provider {
   const diyNames = (opts.diyMethods ?? []).map((n) => (typeof n === 'string' ? n.trim() : ''));
   for (const n of diyNames) {
     if (!n || [...n].length > 20) throw new TypeError('mct1: each diyMethods name must be 1–20 characters');
+  }
+  if (opts.dayBillPageSize !== undefined && !(Number.isSafeInteger(opts.dayBillPageSize) && opts.dayBillPageSize >= 1 && opts.dayBillPageSize <= 100)) {
+    throw new TypeError('mct1: dayBillPageSize must be an integer from 1 to 100');
+  }
+  if (opts.dayBillMaxPages !== undefined && !(Number.isSafeInteger(opts.dayBillMaxPages) && opts.dayBillMaxPages >= 1)) {
+    throw new TypeError('mct1: dayBillMaxPages must be a positive integer');
   }
   const baseUrl = opts.baseUrl.replace(/\/+$/, '');
   const openId = opts.openId.trim();
@@ -680,7 +697,8 @@ export function createMct1Provider(opts: Mct1Options): Mct1Provider {
    * 2. list refunds (ord_type 2, status 1) since the sale's add_time with the sale's trade_no (the
    *    seed's list example shows a refund carrying its sale's trade_no); if that finds none, or the
    *    sale has no trade_no (cash, Diy), list the refunds of the sale's pmt_tag since then;
-   * 3. keep the candidates whose order/view names this sale in original_ord_no.
+   * 3. keep the candidates whose order/view names this sale in original_ord_no (remembered: a
+   *    refund's sale never changes).
    * Bounded: at most 10 pages of 100 and 100 order/view calls, else a `response` error.
    * @see seeds/004 §4.2 order, §4.3 order/view (original_ord_no), §4.7 payrefund
    */
@@ -692,6 +710,36 @@ export function createMct1Provider(opts: Mct1Options): Mct1Provider {
     if (s.status !== 1) {
       return fail('declined', 'mct1_not_paid', `订单未支付成功（状态 ${s.status}），没有账单 / the order is not paid`, { code: String(s.status) });
     }
+    const found = await refundsOf(s, days.originalOf);
+    if (!found.ok) return found;
+    const refunds = found.refunds;
+    const line = (o: Mct1Order, amountFen: number): BillLine => {
+      const l: BillLine = { amountFen };
+      const at = o.tradePayTime ?? o.tradeTime ?? o.addTime;
+      if (at) l.at = at;
+      const id = amountFen < 0 ? o.ordNo : o.tradeNo;
+      if (id) l.tradeNo = id;
+      const name = o.diyPmtName ?? o.pmtName;
+      if (name) l.methodName = name;
+      return l;
+    };
+    const out: Bill = {
+      providerRef: s.ordNo,
+      amountFen: s.tradeAmountFen,
+      refundedFen: refunds.reduce((sum, o) => sum + o.tradeAmountFen, 0),
+      lines: [line(s, s.tradeAmountFen), ...refunds.map((o) => line(o, -o.tradeAmountFen))],
+    };
+    const paidAt = s.tradePayTime ?? s.tradeTime;
+    if (paidAt) out.paidAt = paidAt;
+    return { ok: true, ...out };
+  }
+
+  /**
+   * Every refund of a sale so far (see `bill`); `originalOf` says which sale a refund names
+   * (order/view's original_ord_no, cached by the day-bill reader).
+   * @see seeds/004 §4.2 order, §4.3 order/view (original_ord_no)
+   */
+  async function refundsOf(s: Mct1Order, originalOf: (refund: Mct1Order) => Promise<Mct1Result<{ ordNo?: string }>>): Promise<Mct1Result<{ refunds: Mct1Order[] }>> {
     const since = s.addTime ? Date.parse(s.addTime) - 60_000 : undefined;
     const base: OrderFilter = { ordType: 2, status: 1, pageSize: 100, to: providerNow() + 60_000 };
     if (since !== undefined && Number.isFinite(since)) base.from = since;
@@ -722,35 +770,23 @@ export function createMct1Provider(opts: Mct1Options): Mct1Provider {
     let views = 0;
     for (const c of candidates) {
       if (c.ordType !== 2 || c.status !== 1) continue;
-      let original = c.originalOrdNo;
-      if (!original) {
-        if (++views > MAX_REFUND_VIEWS) return fail('response', 'mct1_too_many_refunds', '退款记录过多，无法核对 / too many refund records to check');
-        const v = await orderView({ ordNo: c.ordNo });
-        if (!v.ok) return v;
-        original = v.order.originalOrdNo;
-      }
-      if (original === s.ordNo && !refunds.some((x) => x.ordNo === c.ordNo)) refunds.push(c);
+      if (!c.originalOrdNo && ++views > MAX_REFUND_VIEWS) return fail('response', 'mct1_too_many_refunds', '退款记录过多，无法核对 / too many refund records to check');
+      const original = await originalOf(c);
+      if (!original.ok) return original;
+      if (original.ordNo === s.ordNo && !refunds.some((x) => x.ordNo === c.ordNo)) refunds.push(c);
     }
-    const line = (o: Mct1Order, amountFen: number): BillLine => {
-      const l: BillLine = { amountFen };
-      const at = o.tradePayTime ?? o.tradeTime ?? o.addTime;
-      if (at) l.at = at;
-      const id = amountFen < 0 ? o.ordNo : o.tradeNo;
-      if (id) l.tradeNo = id;
-      const name = o.diyPmtName ?? o.pmtName;
-      if (name) l.methodName = name;
-      return l;
-    };
-    const out: Bill = {
-      providerRef: s.ordNo,
-      amountFen: s.tradeAmountFen,
-      refundedFen: refunds.reduce((sum, o) => sum + o.tradeAmountFen, 0),
-      lines: [line(s, s.tradeAmountFen), ...refunds.map((o) => line(o, -o.tradeAmountFen))],
-    };
-    const paidAt = s.tradePayTime ?? s.tradeTime;
-    if (paidAt) out.paidAt = paidAt;
-    return { ok: true, ...out };
+    return { ok: true, refunds };
   }
+
+  /** The day's books (对账单) from the order list: see day-bill.ts. @see seeds/004 §4.2 获取订单列表 order */
+  const days = createDayBillReader({
+    orders,
+    view: (ordNo) => orderView({ ordNo }),
+    refundsOf,
+    now: providerNow,
+    pageSize: opts.dayBillPageSize,
+    maxPages: opts.dayBillMaxPages,
+  });
 
   /** The seed has no receipt call. @see seeds/004 §4 订单接口 */
   async function reprint(_ref: PaymentRef): Promise<Mct1Result<{ printinfo: string }>> {
@@ -855,6 +891,7 @@ export function createMct1Provider(opts: Mct1Options): Mct1Provider {
     parseCallback,
     orders,
     orderView,
+    dayBill: days.dayBill,
     jsapiOrder,
   };
 }

@@ -5,7 +5,7 @@
  * SANDBOX ONLY.
  */
 import { randomBytes } from 'node:crypto';
-import { digits } from '../sandbox-kit/index.ts';
+import { alnum, digits } from '../sandbox-kit/index.ts';
 
 export interface SimPaylistEntry {
   pmt_name: string;
@@ -112,6 +112,23 @@ export interface SimState {
   authCodes: Record<string, string>;
   notifications: SimNotification[];
   nextNotificationId: number;
+  /** Discrepancies planted in the books by the back office (absent in state files that never had any). */
+  books?: SimBooks;
+}
+
+/**
+ * What the provider's books (the order list and order/view) report differently from its payments
+ * (payorder, paystatus, payrefund), planted by POST /_admin/discrepancies. Keyed by ord_no.
+ */
+export interface SimBooks {
+  /** Sales missing from the books, with their refunds. */
+  dropped: string[];
+  /** Sales booked just past the next China midnight (add_time, trade_time, trade_pay_time moved). */
+  nextDay: string[];
+  /** ord_no → fen added to the sale's amount in the books. */
+  amountOff: Record<string, number>;
+  /** Orders only the books have: sales we never made (extra) and refunds we never recorded. */
+  orders: Record<string, SimOrder>;
 }
 
 /** The tags of the default sandbox store: the seed's "Alipay"/"Weixin" (payorder examples) and "Cash". */
@@ -212,6 +229,7 @@ export function paidTradeResult(o: SimOrder, wallet: Wallet, ms: number): string
       fee_type: 'CNY',
       transaction_id: o.tradeNo,
       out_trade_no: o.ordNo,
+      openid: `o01mvsy${alnum(20)}`,
       time_end: compact,
       cash_fee: String(o.tradeAmount),
     });
@@ -222,6 +240,7 @@ export function paidTradeResult(o: SimOrder, wallet: Wallet, ms: number): string
         code: '10000',
         msg: 'Success',
         buyer_logon_id: o.tradeAccount,
+        buyer_user_id: `2088${digits(12)}`,
         out_trade_no: o.ordNo,
         total_amount: yuan(o.tradeAmount),
         trade_no: o.tradeNo,

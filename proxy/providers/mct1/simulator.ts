@@ -80,6 +80,21 @@
  *   POST /_admin/orders/:key/pay       the customer completes a pending (2) or password (9) order
  *   POST /_admin/orders/:key/notify    send the callback again now (restarts its retry schedule)
  *   GET  /_admin/notifications[?ord_no=]  every callback attempt and its answer
+ *   POST /_admin/discrepancies {reset?, drop?, extra?, amountOff?, unrecordedRefund?, bookNextDay?}
+ *        · GET /_admin/discrepancies · DELETE /_admin/discrepancies
+ *        Differences planted in the books only — the order list (4.2) and order/view (4.3) — never in
+ *        payorder/paystatus/payrefund, so a reconciliation test can check each is found. Orders are
+ *        named by out_no (or ord_no) and must be sales (ord_type 1):
+ *          drop: ["<out_no>"]                the sale (and its refunds) is missing from the books
+ *          extra: [{amountFen, outNo?, pmtTag? (Weixin), at? (China time or ISO), openId?}]
+ *                                            a paid sale only the books have (an out_no we never made)
+ *          amountOff: [{outNo, deltaFen}]    the sale's trade_amount (and original_amount) off by deltaFen
+ *          unrecordedRefund: [{outNo, amountFen}]  a refund order (ord_type 2, the sale's trade_no,
+ *                                            booked now) that no payrefund made
+ *          bookNextDay: ["<out_no>"]         add_time, trade_time and trade_pay_time moved to 00:00:01
+ *                                            of the next China day: the sale is listed on that day
+ *        Each POST adds to the knobs in force ({reset: true} clears them first); DELETE clears them.
+ *        Kept in the state file with the orders. A refused request (400/404/409) changes nothing.
  *   POST /_admin/faults {op, fault, count?, errcode?, msg?} · GET /_admin/faults · DELETE /_admin/faults
  *        op: paylist|order|view|payorder|paystatus|paycancel|payrefund|any
  *        fault: hang (held `hangMs`, not executed) · 5xx (503 HTML, not executed) · garbage (200, a PHP
@@ -88,7 +103,27 @@
  *        (EXECUTED, the answer cut in half)
  */
 import type { Context } from 'hono';
-import { FaultQueue, SANDBOX_WALLET_CODES, addFaultRoutes, alnum, connectionFaults, cutInHalf, gatewayPage, phpRequestParams, publicBase, sandboxAdmin, sandboxApp, sandboxMount, stateFile } from '../sandbox-kit/index.ts';
+import {
+  FaultQueue,
+  SANDBOX_WALLET_CODES,
+  addFaultRoutes,
+  alnum,
+  connectionFaults,
+  cutInHalf,
+  digits,
+  discrepancyUsage,
+  gatewayPage,
+  nextChinaMidnight,
+  parseDiscrepancies,
+  phpRequestParams,
+  publicBase,
+  readJsonObject,
+  sandboxAdmin,
+  sandboxApp,
+  sandboxMount,
+  stateFile,
+  type DiscrepancyRequest,
+} from '../sandbox-kit/index.ts';
 import { decryptData, encryptData } from './crypto.ts';
 import {
   PHP_GARBAGE,
@@ -109,6 +144,7 @@ import {
   viewData,
   walletOf,
   walletTradeNo,
+  type SimBooks,
   type SimNotification,
   type SimOrder,
   type SimPaylistEntry,
@@ -120,7 +156,7 @@ import {
 // tests, so sharing them hides nothing.
 import { callbackSign, sameSign, sha1Hex, signParams } from './sign.ts';
 
-export type { SimNotification, SimOrder, SimState, SimStore } from './simulator-answers.ts';
+export type { SimBooks, SimNotification, SimOrder, SimState, SimStore } from './simulator-answers.ts';
 
 /** The sandbox store: the seed's §2.4 example credentials and its default supervisor password. */
 export const SANDBOX_STORE = {
@@ -461,10 +497,8 @@ export function createMct1Simulator(opts: Mct1SimulatorOptions = {}) {
     const edate = text(d.edate) ? cstMs(text(d.edate)) : NaN;
     const from = Number.isFinite(sdate) ? sdate : !text(d.sdate) && !text(d.edate) ? now() - 90 * 86400_000 : -Infinity;
     const to = Number.isFinite(edate) ? edate + (/\d{2}:\d{2}/.test(text(d.edate)) ? 999 : 86400_000 - 1) : Infinity;
-    const all = Object.values(state.orders)
-      .filter((o) => o.openId === store.openId)
+    const all = bookOrders(store)
       .filter((o) => {
-        refresh(o);
         if (eq.some(([k, v]) => v && o[k] !== v)) return false;
         if (ordType !== undefined && o.ordType !== ordType) return false;
         if (status !== undefined && o.status !== status) return false;
@@ -480,11 +514,212 @@ export function createMct1Simulator(opts: Mct1SimulatorOptions = {}) {
     };
   }
 
-  /** @see seeds/004 §4.3 查询订单明细 order/view */
+  /** @see seeds/004 §4.3 查询订单明细 order/view (as the books have it) */
   function view(store: SimStore, d: Record<string, unknown>): Reply {
-    const f = find(store, d);
-    if (!f.ok) return f.reply;
-    return { errcode: 0, msg: 'ok', data: viewData(f.order, store) };
+    const ordNo = text(d.ord_no);
+    const outNo = text(d.out_no);
+    if (!ordNo && !outNo) return refuse(8001);
+    const o = bookOrders(store).find((b) => (ordNo ? b.ordNo === ordNo : b.outNo === outNo));
+    if (!o || (outNo && o.outNo !== outNo)) return refuse(8002);
+    return { errcode: 0, msg: 'ok', data: viewData(o, store) };
+  }
+
+  // --- the books (order list, order/view) and their planted discrepancies ---------------------------
+
+  function books(): SimBooks {
+    state.books ??= { dropped: [], nextDay: [], amountOff: {}, orders: {} };
+    return state.books;
+  }
+
+  /** A China time string moved by `ms` (empty stays empty). */
+  function shifted(china: string, ms: number): string {
+    const at = china ? cstMs(china) : NaN;
+    return Number.isFinite(at) ? cst(at + ms) : china;
+  }
+
+  /** An order as the books report it: undefined when dropped (a refund goes with its sale). */
+  function booked(o: SimOrder): SimOrder | undefined {
+    const b = state.books;
+    if (!b) return o;
+    const saleNo = o.ordType === 2 ? o.originalOrdNo : o.ordNo;
+    if (saleNo && b.dropped.includes(saleNo)) return undefined;
+    let out = o;
+    const delta = b.amountOff[o.ordNo];
+    if (delta) out = { ...out, tradeAmount: out.tradeAmount + delta, originalAmount: out.originalAmount + delta };
+    if (b.nextDay.includes(o.ordNo)) {
+      const shift = nextChinaMidnight(o.addMs) + 1000 - o.addMs;
+      out = { ...out, addMs: o.addMs + shift, addTime: cst(o.addMs + shift), tradeTime: shifted(o.tradeTime, shift), tradePayTime: shifted(o.tradePayTime, shift) };
+    }
+    return out;
+  }
+
+  /** The store's orders as its books report them: the real ones (refreshed), changed by the knobs, and the planted ones. */
+  function bookOrders(store: SimStore): SimOrder[] {
+    const out: SimOrder[] = [];
+    for (const o of [...Object.values(state.orders), ...Object.values(state.books?.orders ?? {})]) {
+      if (o.openId !== store.openId) continue;
+      if (state.orders[o.ordNo] === o) refresh(o);
+      const b = booked(o);
+      if (b) out.push(b);
+    }
+    return out;
+  }
+
+  /** A sale named by the back office (out_no or ord_no), real or planted. */
+  function saleFor(key: string): { ok: true; order: SimOrder } | { ok: false; status: 404 | 409; error: string } {
+    const found = findAny(key) ?? Object.values(state.books?.orders ?? {}).find((o) => o.ordNo === key || o.outNo === key);
+    if (found === 'ambiguous') return { ok: false, status: 409, error: `${key}: 多个门店有此流水号，请用 ord_no / ambiguous: use ord_no` };
+    if (!found) return { ok: false, status: 404, error: `${key}: 订单不存在 / no such order` };
+    if (found.ordType !== 1) return { ok: false, status: 409, error: `${key}: 不是消费订单 / not a sale` };
+    return { ok: true, order: found };
+  }
+
+  function plantedOrdNo(ms: number): string {
+    let ordNo: string;
+    do ordNo = newOrdNo(ms);
+    while (state.orders[ordNo] || state.books?.orders[ordNo]);
+    return ordNo;
+  }
+
+  /** The back office's view of the knobs in force. */
+  function discrepancyView() {
+    const b = state.books ?? { dropped: [], nextDay: [], amountOff: {}, orders: {} };
+    const named = (ordNo: string) => ({ ordNo, outNo: (state.orders[ordNo] ?? b.orders[ordNo])?.outNo });
+    const planted = Object.values(b.orders);
+    return {
+      drop: b.dropped.map(named),
+      bookNextDay: b.nextDay.map(named),
+      amountOff: Object.entries(b.amountOff).map(([ordNo, deltaFen]) => ({ ...named(ordNo), deltaFen })),
+      extra: planted.filter((o) => o.ordType === 1).map((o) => ({ ordNo: o.ordNo, outNo: o.outNo, openId: o.openId, pmtTag: o.pmtTag, amountFen: o.tradeAmount, tradeNo: o.tradeNo || undefined, addTime: o.addTime })),
+      unrecordedRefund: planted
+        .filter((o) => o.ordType === 2)
+        .map((o) => ({ ordNo: o.ordNo, outNo: o.outNo, originalOrdNo: o.originalOrdNo, saleOutNo: named(o.originalOrdNo ?? '').outNo, amountFen: o.tradeAmount, addTime: o.addTime })),
+    };
+  }
+
+  type Planned = { ok: true; apply: () => void } | { ok: false; status: 400 | 404 | 409; error: string };
+
+  /** Checks every knob against the orders first, so that a refused request changes nothing. */
+  function planDiscrepancies(req: DiscrepancyRequest): Planned {
+    const steps: (() => void)[] = [];
+    if (req.reset) steps.push(() => void (state.books = { dropped: [], nextDay: [], amountOff: {}, orders: {} }));
+    for (const [list, name] of [
+      [req.drop, 'dropped'],
+      [req.bookNextDay, 'nextDay'],
+    ] as const) {
+      for (const key of list) {
+        const f = saleFor(key);
+        if (!f.ok) return f;
+        steps.push(() => {
+          const l = books()[name];
+          if (!l.includes(f.order.ordNo)) l.push(f.order.ordNo);
+        });
+      }
+    }
+    for (const { key, deltaFen } of req.amountOff) {
+      const f = saleFor(key);
+      if (!f.ok) return f;
+      if (f.order.tradeAmount + deltaFen <= 0) return { ok: false, status: 409, error: `${key}: 金额须大于 0 / the amount in the books must stay above 0` };
+      steps.push(() => void (books().amountOff[f.order.ordNo] = deltaFen));
+    }
+    const plannedRefunds = new Map<string, number>();
+    for (const { key, amountFen } of req.unrecordedRefund) {
+      const f = saleFor(key);
+      if (!f.ok) return f;
+      const sale = f.order;
+      if (sale.status !== 1) return { ok: false, status: 409, error: `${key}: 订单未支付，不能退款 / the sale is not paid` };
+      const refunds = [...Object.values(state.orders), ...Object.values(req.reset ? {} : (state.books?.orders ?? {}))].filter((o) => o.ordType === 2 && o.status === 1 && o.originalOrdNo === sale.ordNo);
+      const left = sale.tradeAmount - refunds.reduce((n, o) => n + o.tradeAmount, 0) - (plannedRefunds.get(sale.ordNo) ?? 0);
+      if (amountFen > left) return { ok: false, status: 409, error: `${key}: 退款金额大于可退金额（${left} 分） / more than the ${left} fen left to refund` };
+      plannedRefunds.set(sale.ordNo, (plannedRefunds.get(sale.ordNo) ?? 0) + amountFen);
+      steps.push(() => {
+        const ms = now();
+        const store = state.stores[sale.openId]!;
+        const r: SimOrder = {
+          ...sale,
+          ordNo: plantedOrdNo(ms),
+          outNo: `UR${digits(14)}`,
+          ordType: 2,
+          status: 1,
+          remark: '',
+          tag: '',
+          originalAmount: amountFen,
+          discountAmount: 0,
+          ignoreAmount: 0,
+          tradeAmount: amountFen,
+          tradeQrcode: '',
+          tradeResult: sale.tradeNo ? phpJson({ result_code: 'SUCCESS', out_trade_no: sale.ordNo, refund_fee: String(amountFen) }) : '',
+          addTime: cst(ms),
+          addMs: ms,
+          tradeTime: cst(ms),
+          tradePayTime: cst(ms),
+          ordMctId: state.nextOrdMctId++,
+          ordShopId: store.nextShopSerial++,
+          pollsLeft: 0,
+          originalOrdNo: sale.ordNo,
+          notifyUrl: undefined,
+          notify: undefined,
+          authCode: undefined,
+        };
+        books().orders[r.ordNo] = r;
+      });
+    }
+    for (const item of req.extra) {
+      const amount = item.amountFen;
+      if (typeof amount !== 'number' || !Number.isSafeInteger(amount) || amount <= 0) return { ok: false, status: 400, error: 'extra: "amountFen" must be a whole number of fen > 0' };
+      const openId = item.openId === undefined ? SANDBOX_STORE.openId : item.openId;
+      const store = typeof openId === 'string' ? state.stores[openId] : undefined;
+      if (!store) return { ok: false, status: 404, error: 'extra: "openId" names no store' };
+      const tag = item.pmtTag === undefined ? 'Weixin' : item.pmtTag;
+      if (typeof tag !== 'string' || !/^[A-Za-z0-9_]{1,20}$/.test(tag)) return { ok: false, status: 400, error: 'extra: "pmtTag" must be a pmt_tag such as Weixin, Alipay or Cash' };
+      const outNo = item.outNo === undefined ? undefined : item.outNo;
+      if (outNo !== undefined && (typeof outNo !== 'string' || !OUT_NO.test(outNo))) return { ok: false, status: 400, error: 'extra: "outNo" must be 1–64 letters or digits' };
+      if (outNo && (state.outNos[outKey(store.openId, outNo)] || Object.values(state.books?.orders ?? {}).some((o) => o.outNo === outNo))) {
+        return { ok: false, status: 409, error: `extra: ${outNo}: 流水号已存在 / out_no already used` };
+      }
+      let at: number | undefined;
+      if (item.at !== undefined) {
+        at = typeof item.at === 'string' ? (/T.*([zZ]|[+-]\d{2}:?\d{2})$/.test(item.at) ? Date.parse(item.at) : cstMs(item.at)) : NaN;
+        if (!Number.isFinite(at)) return { ok: false, status: 400, error: 'extra: "at" must be China time "YYYY-MM-DD HH:MM:SS" or ISO 8601 with an offset' };
+      }
+      steps.push(() => {
+        const ms = at ?? now();
+        const wallet = walletOf(tag);
+        const entry = store.paylist.find((e) => e.pmt_tag === tag);
+        const o: SimOrder = {
+          ordNo: plantedOrdNo(ms),
+          openId: store.openId,
+          outNo: outNo ?? `EX${digits(14)}`,
+          ordType: 1,
+          status: 1,
+          scene: wallet === 'other' ? 'cash' : 'barcode',
+          pmtTag: tag,
+          pmtName: entry?.pmt_name ?? tag,
+          diyPmtName: '',
+          ordName: '商品',
+          remark: '',
+          tag: '',
+          originalAmount: amount,
+          discountAmount: 0,
+          ignoreAmount: 0,
+          tradeAmount: amount,
+          tradeNo: wallet === 'other' ? '' : walletTradeNo(wallet, ms),
+          tradeAccount: wallet === 'alipay' ? `${alnum(3).toLowerCase()}***@sandbox.test` : wallet === 'wechat' ? 'CFT' : '',
+          tradeQrcode: '',
+          tradeResult: '',
+          addTime: cst(ms),
+          addMs: ms,
+          tradeTime: cst(ms),
+          tradePayTime: cst(ms),
+          ordMctId: state.nextOrdMctId++,
+          ordShopId: store.nextShopSerial++,
+          pollsLeft: 0,
+        };
+        if (wallet !== 'other') o.tradeResult = paidTradeResult(o, wallet, ms);
+        books().orders[o.ordNo] = o;
+      });
+    }
+    return { ok: true, apply: () => steps.forEach((step) => step()) };
   }
 
   /** @see seeds/004 §4.5 查询付款状态 paystatus */
@@ -947,6 +1182,24 @@ export function createMct1Simulator(opts: Mct1SimulatorOptions = {}) {
   admin.get('/notifications', (c) => {
     const ordNo = new URL(c.req.url).searchParams.get('ord_no');
     return c.json({ sandbox: true, notifications: state.notifications.filter((n) => !ordNo || n.ordNo === ordNo) });
+  });
+  admin.get('/discrepancies', (c) => c.json({ sandbox: true, discrepancies: discrepancyView() }));
+  admin.delete('/discrepancies', (c) => {
+    delete state.books;
+    save();
+    return c.json({ sandbox: true, discrepancies: discrepancyView() });
+  });
+  admin.post('/discrepancies', async (c) => {
+    const shape = { keyField: 'outNo' };
+    const body = await readJsonObject(c, discrepancyUsage(shape));
+    if (!body.ok) return body.response;
+    const req = parseDiscrepancies(body.body, shape);
+    if (!req.ok) return c.json({ sandbox: true, error: req.error }, 400);
+    const plan = planDiscrepancies(req.value);
+    if (!plan.ok) return c.json({ sandbox: true, error: plan.error }, plan.status);
+    plan.apply();
+    save();
+    return c.json({ sandbox: true, discrepancies: discrepancyView() }, 201);
   });
   addFaultRoutes(admin, faults, {
     ops: FAULT_OPS,

@@ -5,6 +5,7 @@
  */
 import type { Hono } from 'hono';
 import type { FaultQueue } from './fault-queue.ts';
+import { isJsonObject } from './json-body.ts';
 
 /** A fault kind that answers a refusal code of the tester's choosing, and how its fields are named. */
 export interface CodedFault<Kind extends string, Extra extends object> {
@@ -51,7 +52,11 @@ export function addFaultRoutes<Op extends string, Kind extends string, Extra ext
       if (spec.unreadableBody === 'refuse') return c.json({ sandbox: true, error: 'JSON body expected' }, 400);
       body = {};
     }
-    if (spec.unreadableBody === 'as-empty' && (!body || typeof body !== 'object' || Array.isArray(body))) body = {};
+    // JSON that is not an object (`null`, `[]`, `3`): refused, or read as {} — never a 500.
+    if (!isJsonObject(body)) {
+      if (spec.unreadableBody === 'refuse') return c.json({ sandbox: true, error: `JSON object expected: ${usage}` }, 400);
+      body = {};
+    }
     const op = body.op as Op;
     const fault = body.fault as Kind;
     const count = body.count === undefined ? 1 : Number(body.count);

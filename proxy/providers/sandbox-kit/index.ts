@@ -1,7 +1,8 @@
 /**
  * The sandbox kit: the mechanics the provider simulators share (state file, fault queue and its
- * back-office routes, held and dropped connections, gateway pages, the apps and their mount, a PHP
- * backend's request parameters, random ids, the payment code convention). Protocol logic, answers
+ * back-office routes, JSON bodies, the shape of the day-bill discrepancy knobs, held and dropped
+ * connections, gateway pages, the apps and their mount, a PHP backend's request parameters, random
+ * ids, the payment code convention). Protocol logic, answers
  * and the other admin routes stay in each simulator.
  *
  * Nothing here knows a provider's protocol, so a simulator using it still shares no code with the
@@ -11,6 +12,8 @@ export { connectionFaults, sleep, type ConnectionFaults } from './connection-fau
 export { FaultQueue, type QueuedFault } from './fault-queue.ts';
 export { addFaultRoutes, type CodedFault, type FaultRoutes } from './fault-routes.ts';
 export { cutInHalf, gatewayPage } from './gateway-pages.ts';
+export { discrepancyUsage, nextChinaMidnight, parseDiscrepancies, type DiscrepancyRequest, type DiscrepancyShape } from './discrepancies.ts';
+export { isJsonObject, readJsonObject } from './json-body.ts';
 export { publicBase, sandboxAdmin, sandboxApp, sandboxMount, type SandboxMount } from './sandbox-apps.ts';
 export { phpRequestParams, type PhpBodies } from './php-request.ts';
 export { alnum, digits } from './random-text.ts';

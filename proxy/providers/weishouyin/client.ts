@@ -10,6 +10,8 @@ import { isValidAmountFen } from '../../../contract/money.ts';
 import type {
   Bill,
   CallSink,
+  DayBill,
+  DayBillRequest,
   PayOutcome,
   PaymentRef,
   PayRequest,
@@ -17,6 +19,7 @@ import type {
   ProviderError,
   ProviderErrorKind,
   ProviderInfo,
+  ProviderBillEntry,
   ProviderMethod,
   ProviderStateStore,
   RefundOutcome,
@@ -43,7 +46,9 @@ import {
   type Decoded,
   type PayAnswer,
   type PayConfig,
+  type ReadAnswer,
 } from './codec.ts';
+import { READ_CONCURRENCY, dayRange, inPool, readEntry, unpaidEntry } from './day-bill.ts';
 import { fail, isSignInfo } from './errors.ts';
 import { payremindReceipt, qrcodeBillFooter } from './receipts.ts';
 import { redactParams, redactResponse, scrub } from './redact.ts';
@@ -76,6 +81,8 @@ export interface WeishouyinOptions {
 }
 
 export interface WeishouyinProvider extends Provider {
+  /** The day's books, read bill by bill from the known payments (day-bill.ts). */
+  dayBill(req: DayBillRequest): Promise<Result<DayBill>>;
   /** The server time (获取时间接口), ISO 8601 with +08:00. */
   time(): Promise<Result<{ time: string }>>;
   /** The last pay config read (templates decoded); no secret in it. */
@@ -492,22 +499,27 @@ export function createWeishouyinProvider(opts: WeishouyinOptions): WeishouyinPro
     return { ok: true, ...out };
   }
 
-  /** @see seeds/001 §4 3.4 读取账单接口 */
-  async function bill(ref: PaymentRef): Promise<Result<Bill>> {
+  /** One `read`, answered as it came (ok=0 included). @see seeds/001 §4 3.4 读取账单接口 */
+  async function readBill(ref: PaymentRef): Promise<Result<{ value: ReadAnswer }>> {
     const r = ready();
     if (!r.ok) return r;
     if (!ref.providerRef) return fail('params', '读取账单需要微收银账单号（dm_id） / need the bill number');
     const params = encodeRead({ deviceId: r.credentials.deviceId, dmId: ref.providerRef });
-    const res = await exchange('read', ref.outNo, opRequest(params, r.credentials.key), (t) => fromDecoded(decodeReadAnswer(t)), {
+    return exchange('read', ref.outNo, opRequest(params, r.credentials.key), (t) => fromDecoded(decodeReadAnswer(t)), {
       authCode: ref.authCode,
       judge: (v) => v.value.status === 1,
     });
+  }
+
+  /** @see seeds/001 §4 3.4 读取账单接口 */
+  async function bill(ref: PaymentRef): Promise<Result<Bill>> {
+    const res = await readBill(ref);
     if (!res.ok) return res;
     const a = res.value;
     if (a.status !== 1) return refusal(a.info, '读取微收银账单失败');
     if (a.payTotalFen === undefined) return fail('response', '微收银账单缺少金额 / bill without amount');
     const out: Bill = {
-      providerRef: a.dmId ?? ref.providerRef,
+      providerRef: a.dmId ?? ref.providerRef!,
       amountFen: a.payTotalFen,
       refundedFen: 0 - a.refundTotalFen,
       lines: a.lines.map((l) => {
@@ -520,6 +532,40 @@ export function createWeishouyinProvider(opts: WeishouyinOptions): WeishouyinPro
     };
     if (a.paidAt) out.paidAt = a.paidAt;
     return { ok: true, ...out };
+  }
+
+  /**
+   * The day's books, read bill by bill (the seed has no day list): every known payment with a dm_id,
+   * four at a time. See day-bill.ts for what the entries mean.
+   * @see seeds/001 §4 3.4 读取账单接口
+   */
+  async function dayBill(req: DayBillRequest): Promise<Result<DayBill>> {
+    const r = ready();
+    if (!r.ok) return r;
+    const day = dayRange(req?.day);
+    if (!day) return fail('params', '对账日期须为 YYYY-MM-DD / the day must be YYYY-MM-DD');
+    const refs: PaymentRef[] = [];
+    const seen = new Set<string>();
+    for (const ref of Array.isArray(req.known) ? req.known : []) {
+      if (!ref?.providerRef || seen.has(ref.providerRef)) continue;
+      seen.add(ref.providerRef);
+      refs.push(ref);
+    }
+    const read = await inPool(refs, READ_CONCURRENCY, async (ref): Promise<Result<{ value: ProviderBillEntry | undefined }>> => {
+      const res = await readBill(ref);
+      if (!res.ok) return res;
+      const a = res.value;
+      if (a.status === 1) {
+        if (a.payTotalFen === undefined) return fail('response', `微收银账单 ${ref.providerRef} 缺少金额 / bill without amount`);
+        if (a.dmId && a.dmId !== ref.providerRef) return fail('response', '微收银应答的账单号与请求不符 / bill number mismatch');
+        return { ok: true, value: readEntry(a, ref, day) };
+      }
+      if (a.info.includes('不存在')) return { ok: true, value: undefined };
+      if (a.info.includes('未支付')) return { ok: true, value: unpaidEntry(ref) };
+      return refusal(a.info, `读取微收银账单 ${ref.providerRef} 失败`);
+    });
+    if (!read.ok) return read;
+    return { ok: true, entries: read.values.filter((e): e is ProviderBillEntry => !!e), complete: false };
   }
 
   /** @see seeds/001 §4 3.5 补打小票接口 */
@@ -579,6 +625,7 @@ export function createWeishouyinProvider(opts: WeishouyinOptions): WeishouyinPro
     cancel,
     refund,
     bill,
+    dayBill,
     reprint,
     time,
     payConfig: () => config,

@@ -49,6 +49,23 @@ export interface SimState {
   bills: Record<string, SimBill>;
   /** payment code → dmId of its latest bill */
   authCodes: Record<string, string>;
+  /** Discrepancies planted in the books by the back office (absent in state files that never had any). */
+  books?: SimBooks;
+}
+
+/**
+ * What `read` (the provider's books) reports differently from the payment calls (micropay, query,
+ * refund), planted by POST /_admin/discrepancies. Keyed by dm_id.
+ */
+export interface SimBooks {
+  /** Bills `read` says do not exist. */
+  dropped: string[];
+  /** Bills whose pay_time is moved to 00:00:01 of the next China day. */
+  nextDay: string[];
+  /** dm_id → fen added to pay_total. */
+  amountOff: Record<string, number>;
+  /** dm_id → refund lines only the books have. */
+  refunds: Record<string, SimRefund[]>;
 }
 
 export interface SimMethod {

@@ -51,12 +51,43 @@
  *                 drop (EXECUTED, then the connection is destroyed: the answer is lost) ·
  *                 badxml (EXECUTED, the XML answer is cut in half)
  *   GET    /_admin/faults · DELETE /_admin/faults
+ *   POST   /_admin/discrepancies {reset?, drop?, amountOff?, unrecordedRefund?, bookNextDay?}
+ *          · GET /_admin/discrepancies · DELETE /_admin/discrepancies
+ *          Differences planted in the books only — what `read` answers — never in micropay, query or
+ *          refund, so a reconciliation test can check each is found. Bills are named by dm_id:
+ *            drop: ["dm…"]                    read answers 账单不存在
+ *            amountOff: [{dmId, deltaFen}]    pay_total (and the payment line) off by deltaFen
+ *            unrecordedRefund: [{dmId, amountFen}]  a refund line (now) and refund_total no refund made
+ *            bookNextDay: ["dm…"]             pay_time moved to 00:00:01 of the next China day
+ *          No `extra` (400): without a day list, money for a bill we never made cannot show.
+ *          Each POST adds to the knobs in force ({reset: true} clears them first); DELETE clears them.
+ *          Kept in the state file with the bills. A refused request (400/404/409) changes nothing.
+ *          (The proxy settles a refund whose answer was lost by `read`: a planted refund counts there.)
  *   GET    /_admin/devices · DELETE /_admin/devices/:id · POST /_admin/devices/:id/rekey
  *          (the seed: a device deleted or changed in the back office must be activated again)
  */
 import { randomBytes } from 'node:crypto';
 import type { Context } from 'hono';
-import { FaultQueue, SANDBOX_WALLET_CODES, addFaultRoutes, connectionFaults, cutInHalf, digits, gatewayPage, phpRequestParams, publicBase, sandboxAdmin, sandboxApp, sandboxMount, stateFile } from '../sandbox-kit/index.ts';
+import {
+  FaultQueue,
+  SANDBOX_WALLET_CODES,
+  addFaultRoutes,
+  connectionFaults,
+  cutInHalf,
+  digits,
+  discrepancyUsage,
+  gatewayPage,
+  nextChinaMidnight,
+  parseDiscrepancies,
+  phpRequestParams,
+  publicBase,
+  readJsonObject,
+  sandboxAdmin,
+  sandboxApp,
+  sandboxMount,
+  stateFile,
+  type DiscrepancyRequest,
+} from '../sandbox-kit/index.ts';
 import {
   PHP_GARBAGE,
   billAnswer,
@@ -73,6 +104,7 @@ import {
   voucher,
   yuan,
   type SimBill,
+  type SimBooks,
   type SimDevice,
   type SimRefund,
   type SimState,
@@ -80,7 +112,7 @@ import {
 // sign.ts is pinned to the seed's worked example by its own tests, so sharing it hides nothing.
 import { configSign, sameSign, timeSign, verifySign } from './sign.ts';
 
-export type { SimBill, SimDevice, SimRefund, SimState } from './simulator-answers.ts';
+export type { SimBill, SimBooks, SimDevice, SimRefund, SimState } from './simulator-answers.ts';
 
 export const SANDBOX_ACTIVATION_CODE = '24901320180424';
 
@@ -281,12 +313,93 @@ export function createWeishouyinSimulator(opts: WeishouyinSimulatorOptions = {})
     return xml(c, refundAnswer(b, r, deviceName(b.deviceId)));
   }
 
-  /** @see seeds/001 §4 3.4 读取账单接口 */
+  /** @see seeds/001 §4 3.4 读取账单接口 (as the books have it) */
   function read(c: Context, device: SimDevice, p: Record<string, string>): Response {
-    const b = p.dm_id ? findBill(device.deviceId, { dm_id: p.dm_id }) : undefined;
+    const found = p.dm_id ? findBill(device.deviceId, { dm_id: p.dm_id }) : undefined;
+    const b = found && booked(found);
     if (!b) return xml(c, dm([['ok', '0'], ['info', '账单不存在']]));
     if (b.status !== 'paid') return xml(c, dm([['ok', '0'], ['info', b.status === 'paying' ? '账单未支付（用户支付中）' : '账单未支付']]));
     return xml(c, readAnswer(b));
+  }
+
+  // --- the books (`read`) and their planted discrepancies ---------------------------------------
+
+  const noBooks = (): SimBooks => ({ dropped: [], nextDay: [], amountOff: {}, refunds: {} });
+
+  /** A bill as `read` reports it: undefined when dropped. */
+  function booked(b: SimBill): SimBill | undefined {
+    const k = state.books;
+    if (!k) return b;
+    if (k.dropped.includes(b.dmId)) return undefined;
+    let out = b;
+    const delta = k.amountOff[b.dmId];
+    if (delta) out = { ...out, fen: out.fen + delta };
+    if (k.nextDay.includes(b.dmId) && b.paidAt) {
+      const paidMs = Date.parse(`${b.paidAt.replace(' ', 'T')}+08:00`);
+      out = { ...out, paidAt: cst(new Date(nextChinaMidnight(paidMs) + 1000)) };
+    }
+    const planted = k.refunds[b.dmId];
+    if (planted?.length) out = { ...out, refunds: [...b.refunds, ...planted].sort((x, y) => x.at.localeCompare(y.at)) };
+    return out;
+  }
+
+  function discrepancyView() {
+    const k = state.books ?? noBooks();
+    return {
+      drop: k.dropped,
+      bookNextDay: k.nextDay,
+      amountOff: Object.entries(k.amountOff).map(([dmId, deltaFen]) => ({ dmId, deltaFen })),
+      unrecordedRefund: Object.entries(k.refunds).flatMap(([dmId, rs]) => rs.map((r) => ({ dmId, refundId: r.refundId, amountFen: r.fen, at: isoOf(r.at) }))),
+    };
+  }
+
+  type Planned = { ok: true; apply: () => void } | { ok: false; status: 404 | 409; error: string };
+
+  /** Checks every knob against the bills first, so that a refused request changes nothing. */
+  function planDiscrepancies(req: DiscrepancyRequest): Planned {
+    const steps: (() => void)[] = [];
+    const books = () => (state.books ??= noBooks());
+    if (req.reset) steps.push(() => void (state.books = noBooks()));
+    const billFor = (dmId: string) => state.bills[dmId];
+    for (const [list, name] of [
+      [req.drop, 'dropped'],
+      [req.bookNextDay, 'nextDay'],
+    ] as const) {
+      for (const dmId of list) {
+        const b = billFor(dmId);
+        if (!b) return { ok: false, status: 404, error: `${dmId}: 账单不存在 / no such bill` };
+        if (name === 'nextDay' && b.status !== 'paid') return { ok: false, status: 409, error: `${dmId}: 账单未支付 / the bill is not paid` };
+        steps.push(() => {
+          const l = books()[name];
+          if (!l.includes(dmId)) l.push(dmId);
+        });
+      }
+    }
+    for (const { key: dmId, deltaFen } of req.amountOff) {
+      const b = billFor(dmId);
+      if (!b) return { ok: false, status: 404, error: `${dmId}: 账单不存在 / no such bill` };
+      if (b.fen + deltaFen <= 0) return { ok: false, status: 409, error: `${dmId}: 金额须大于 0 / the amount in the books must stay above 0` };
+      steps.push(() => void (books().amountOff[dmId] = deltaFen));
+    }
+    const planned = new Map<string, number>();
+    for (const { key: dmId, amountFen } of req.unrecordedRefund) {
+      const b = billFor(dmId);
+      if (!b) return { ok: false, status: 404, error: `${dmId}: 账单不存在 / no such bill` };
+      if (b.status !== 'paid') return { ok: false, status: 409, error: `${dmId}: 账单未支付，不能退款 / the bill is not paid` };
+      const plantedSoFar = req.reset ? 0 : (state.books?.refunds[dmId] ?? []).reduce((n, r) => n + r.fen, 0);
+      const left = b.fen - b.refunds.reduce((n, r) => n + r.fen, 0) - plantedSoFar - (planned.get(dmId) ?? 0);
+      if (amountFen > left) return { ok: false, status: 409, error: `${dmId}: 退款金额大于可退金额（${left} 分） / more than the ${left} fen left to refund` };
+      planned.set(dmId, (planned.get(dmId) ?? 0) + amountFen);
+      steps.push(() => {
+        const at = now();
+        const list = (books().refunds[dmId] ??= []);
+        const taken = new Set([...b.refunds, ...list].map((r) => r.refundId));
+        let seconds = Math.floor(at.getTime() / 1000);
+        while (taken.has(`${dmId}${seconds}`)) seconds += 1;
+        list.push({ refundId: `${dmId}${seconds}`, fen: amountFen, at: cst(at) });
+      });
+    }
+    return { ok: true, apply: () => steps.forEach((step) => step()) };
   }
 
   // --- routes -----------------------------------------------------------------------------------
@@ -400,6 +513,24 @@ export function createWeishouyinSimulator(opts: WeishouyinSimulatorOptions = {})
     markPaid(b);
     save();
     return c.json({ sandbox: true, bill: billView(b) });
+  });
+  const discrepancyShape = { keyField: 'dmId', noExtra: '微收银 has no day list: only the bills we know of are read, so money for a bill we never made cannot show' };
+  admin.get('/discrepancies', (c) => c.json({ sandbox: true, discrepancies: discrepancyView() }));
+  admin.delete('/discrepancies', (c) => {
+    delete state.books;
+    save();
+    return c.json({ sandbox: true, discrepancies: discrepancyView() });
+  });
+  admin.post('/discrepancies', async (c) => {
+    const body = await readJsonObject(c, discrepancyUsage(discrepancyShape));
+    if (!body.ok) return body.response;
+    const req = parseDiscrepancies(body.body, discrepancyShape);
+    if (!req.ok) return c.json({ sandbox: true, error: req.error }, 400);
+    const plan = planDiscrepancies(req.value);
+    if (!plan.ok) return c.json({ sandbox: true, error: plan.error }, plan.status);
+    plan.apply();
+    save();
+    return c.json({ sandbox: true, discrepancies: discrepancyView() }, 201);
   });
   addFaultRoutes(admin, faults, { ops: FAULT_OPS, kinds: FAULT_KINDS, unreadableBody: 'refuse' });
   admin.get('/devices', (c) =>
