@@ -173,3 +173,31 @@ export interface PaymentHistory {
   details: Record<string, number | string>;
   billNo?: string;
 }
+
+/** One figure of the day report (GET /api/reports/day): integer fen. */
+export interface DayFigures {
+  /** Payments paid that day. */
+  count: number;
+  paidFen: number;
+  /** Refunds confirmed that day (of payments of any day). */
+  refundCount: number;
+  refundedFen: number;
+  netFen: number;
+}
+
+/** GET /api/reports/day: the takings of a China day (README "Which money counts on which day"). */
+export interface DayReport {
+  /** The China day, `YYYY-MM-DD`. */
+  date: string;
+  timeZone: 'Asia/Shanghai';
+  /** The day as instants: `from` inclusive, `to` exclusive. */
+  from: string;
+  to: string;
+  totals: DayFigures;
+  /** Every method with a payment or a refund that day, by paid amount (largest first); `name` as the provider calls it (else the id). */
+  methods: (DayFigures & { method: string; provider: string; name: string })[];
+  /** All 24 hours, 0–23, China time. */
+  hours: (DayFigures & { hour: number })[];
+  /** Refunds made that day whose outcome is not known yet: not in the figures above. */
+  pendingRefunds: { count: number; fen: number };
+}

@@ -4,7 +4,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HealthResponse } from '../contract/api.ts';
-import { requireTerminal, type AuthEnv, type Terminals } from './auth/terminals.ts';
+import { requireRole, requireTerminal, type AuthEnv, type Terminals } from './auth/terminals.ts';
 import type { Config } from './config.ts';
 import type { EventBus } from './events/bus.ts';
 import { ApiError, onError } from './http/errors.ts';
@@ -15,7 +15,12 @@ import { eventRoutes } from './routes/events.ts';
 import { notifyRoutes } from './routes/notify.ts';
 import { passCardRoutes } from './routes/passcards.ts';
 import { billRoutes } from './routes/bills.ts';
+import { payRoutes } from './routes/pay.ts';
 import { paymentRoutes } from './routes/payments.ts';
+import { reportRoutes } from './routes/reports.ts';
+import type { Reconciler } from './reconciliation/run.ts';
+import type { Settlements } from './reconciliation/settlement.ts';
+import type { ReconStore } from './reconciliation/store.ts';
 import { pairingRoute, terminalRoutes } from './routes/terminals.ts';
 
 export interface AppDeps {
@@ -25,6 +30,9 @@ export interface AppDeps {
   service: PaymentService;
   providers: ProviderRegistry;
   bus: EventBus;
+  reconciler: Reconciler;
+  recon: ReconStore;
+  settlements: Settlements;
   /** Simulators served under /sandbox/<provider>/ (sandbox mode). */
   sandbox?: Hono;
 }
@@ -51,11 +59,21 @@ export function createApp(deps: AppDeps): Hono {
   api.route('/', paymentRoutes({ service, ledger, providers, storeName: config.storeName, terminalName: (id) => terminals.name(id) }));
   api.route('/', billRoutes({ providers, storeName: config.storeName, maxAmountFen: config.maxAmountFen }));
   api.route('/', passCardRoutes({ ledger, providers, storeName: config.storeName }));
+  api.route('/', reportRoutes({ ledger, providers }));
   api.route('/', eventRoutes(bus));
   api.all('*', () => {
     throw new ApiError(404, 'not_found', '没有这个接口 / No such endpoint');
   });
   app.route('/api', api);
+
+  // seed 002's back office: managers only.
+  const pay = new Hono<AuthEnv>();
+  pay.use('*', requireTerminal(terminals), requireRole('manager'));
+  pay.route('/', payRoutes({ db: ledger.db, providers, reconciler: deps.reconciler, recon: deps.recon, settlements: deps.settlements, storeName: config.storeName }));
+  pay.all('*', () => {
+    throw new ApiError(404, 'not_found', '没有这个接口 / No such endpoint');
+  });
+  app.route('/pay', pay);
   app.route('/notify', notifyRoutes(service));
 
   if (deps.sandbox) app.route('/sandbox', deps.sandbox);

@@ -102,6 +102,14 @@ export interface Config {
   posmini: PosMiniConfig;
   /** Sandbox simulator knobs (tests make them quick). */
   sandbox: { passwordPolls?: number; hangMs?: number; notifyBaseMs?: number };
+  reconciliation: ReconciliationConfig;
+}
+
+export interface ReconciliationConfig {
+  /** A payment this close to midnight that the provider has not booked yet is carried to the next day's run. */
+  carryWindowMs: number;
+  /** China time "HH:MM" after which yesterday is reconciled by the daily job; empty: no daily job. */
+  dailyAt: string;
 }
 
 export const DEFAULT_TIMING: Timing = {
@@ -133,6 +141,7 @@ export function defaultConfig(): Config {
     kioskv5: {},
     posmini: {},
     sandbox: {},
+    reconciliation: { carryWindowMs: 30 * 60_000, dailyAt: '03:00' },
   };
 }
 
@@ -148,6 +157,7 @@ export function mergeConfig(base: Config, over: DeepPartial<Config>): Config {
     kioskv5: { ...base.kioskv5, ...over.kioskv5 },
     posmini: { ...base.posmini, ...over.posmini },
     sandbox: { ...base.sandbox, ...over.sandbox },
+    reconciliation: { ...base.reconciliation, ...over.reconciliation },
   } as Config;
 }
 
@@ -185,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (env.POSMINI_BASE_URL) config.posmini.baseUrl = env.POSMINI_BASE_URL;
   if (env.POSMINI_TOKEN) config.posmini.auth = { type: 'bearer', token: env.POSMINI_TOKEN };
   if (env.POSMINI_LOGIN_PASSWORD) config.posmini.loginPassword = env.POSMINI_LOGIN_PASSWORD;
+  if (env.POS_RECONCILE_AT !== undefined) config.reconciliation.dailyAt = env.POS_RECONCILE_AT;
   config.mode = config.weishouyin.baseUrl || config.mct1.baseUrl || config.kioskv5.baseUrl || config.posmini.baseUrl ? 'live' : 'sandbox';
   if (env.POS_MODE === 'sandbox' || env.POS_MODE === 'live') config.mode = env.POS_MODE;
   if (config.mode === 'live') {

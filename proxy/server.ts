@@ -5,6 +5,10 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { AddressInfo } from 'node:net';
+import { DailyReconciliation } from './reconciliation/daily-job.ts';
+import { Reconciler } from './reconciliation/run.ts';
+import { Settlements } from './reconciliation/settlement.ts';
+import { ReconStore } from './reconciliation/store.ts';
 import { createApp } from './app.ts';
 import { Terminals } from './auth/terminals.ts';
 import type { Config } from './config.ts';
@@ -27,6 +31,10 @@ export interface RunningStore {
   service: PaymentService;
   providers: ProviderRegistry;
   resolver: Resolver;
+  reconciler: Reconciler;
+  recon: ReconStore;
+  settlements: Settlements;
+  dailyReconciliation?: DailyReconciliation;
   pairingCode: string;
   managerPairingCode: string;
   /** The sandbox simulators, mounted under /sandbox (for tests that drive their back office). */
@@ -41,10 +49,13 @@ export async function startStore(config: Config): Promise<RunningStore> {
   const bus = new EventBus();
   const providers = new ProviderRegistry([]);
   const service = new PaymentService({ ledger, providers, bus, config });
+  const recon = new ReconStore(db);
+  const reconciler = new Reconciler({ store: recon, providers, carryWindowMs: config.reconciliation.carryWindowMs });
+  const settlements = new Settlements(db, providers, config.storeName);
 
   const sandbox = config.mode === 'sandbox' ? createSandbox(config) : undefined;
 
-  const app = createApp({ config, ledger, terminals, service, providers, bus, sandbox: sandbox?.app });
+  const app = createApp({ config, ledger, terminals, service, providers, bus, reconciler, recon, settlements, sandbox: sandbox?.app });
   const server = await listen(app, config);
   const port = (server.address() as AddressInfo).port;
   const local = `http://127.0.0.1:${port}`;
@@ -62,6 +73,12 @@ export async function startStore(config: Config): Promise<RunningStore> {
   const resolver = new Resolver(ledger, service, config.timing.tickMs);
   resolver.start();
 
+  settlements.ensureDefaultAccounts();
+  const dailyReconciliation = config.reconciliation.dailyAt
+    ? new DailyReconciliation({ reconciler, recon, settlements, dailyAt: config.reconciliation.dailyAt, log: (line) => console.log(line) })
+    : undefined;
+  dailyReconciliation?.start();
+
   const pairingCode = terminals.createPairingCode('cashier', config.pairingCodeTtlMs).code;
   const managerPairingCode = terminals.createPairingCode('manager', config.pairingCodeTtlMs).code;
 
@@ -74,12 +91,17 @@ export async function startStore(config: Config): Promise<RunningStore> {
     service,
     providers,
     resolver,
+    reconciler,
+    recon,
+    settlements,
+    dailyReconciliation,
     pairingCode,
     managerPairingCode,
     sandbox: sandbox?.app,
     async close() {
       clearInterval(retry);
       resolver.stop();
+      dailyReconciliation?.stop();
       sandbox?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -127,4 +127,92 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX payments_bill_no ON payments (bill_no) WHERE bill_no IS NOT NULL;
     `,
   },
+  {
+    version: 4,
+    name: 'reconciliation and settlement (seed 002)',
+    sql: `
+      -- paid_at in UTC like created_at, so a day's range compares as text.
+      UPDATE payments SET paid_at = strftime('%Y-%m-%dT%H:%M:%fZ', paid_at)
+        WHERE paid_at IS NOT NULL AND strftime('%Y-%m-%dT%H:%M:%fZ', paid_at) IS NOT NULL;
+      -- 1 已对账, 2 未对账, 3 异常, 4 已冲正, 5 存疑
+      ALTER TABLE payments ADD COLUMN reconciliation_status INTEGER NOT NULL DEFAULT 2 CHECK (reconciliation_status BETWEEN 1 AND 5);
+      -- The daily job may mark this order reconciled without a person (seed 002 "auto"); on unless a manager turns it off.
+      ALTER TABLE payments ADD COLUMN auto_reconcile INTEGER NOT NULL DEFAULT 1;
+      CREATE INDEX payments_provider_paid ON payments (provider, paid_at);
+      -- The day report (proxy/ledger/reports.ts): the expressions must stay exactly as that file writes them.
+      CREATE INDEX payments_paid_china ON payments (COALESCE(datetime(paid_at, '+8 hours'), datetime(created_at, '+8 hours'))) WHERE status IN ('paid', 'refunded');
+      CREATE INDEX refunds_china ON refunds (datetime(created_at, '+8 hours'));
+      CREATE INDEX payments_terminal_created ON payments (terminal_id, created_at);
+      -- One run per provider and China day, re-run in place (its rows replaced).
+      CREATE TABLE recon_runs (
+        code TEXT PRIMARY KEY,
+        provider TEXT NOT NULL,
+        day TEXT NOT NULL,
+        person TEXT NOT NULL,
+        remark TEXT,
+        complete INTEGER NOT NULL,
+        carried INTEGER NOT NULL DEFAULT 0,
+        start_time TEXT NOT NULL,
+        end_time TEXT NOT NULL,
+        create_time TEXT NOT NULL,
+        UNIQUE (provider, day)
+      );
+      CREATE TABLE recon_items (
+        code TEXT PRIMARY KEY,
+        odd_id TEXT NOT NULL REFERENCES recon_runs (code),
+        out_trade_no TEXT NOT NULL,
+        issue INTEGER NOT NULL CHECK (issue BETWEEN 0 AND 6),
+        note TEXT NOT NULL,
+        source INTEGER NOT NULL,
+        pay_money INTEGER NOT NULL,
+        our_fen INTEGER,
+        their_fen INTEGER,
+        trade_time TEXT,
+        user TEXT,
+        equipment_id TEXT,
+        third_bill TEXT,
+        create_time TEXT NOT NULL,
+        UNIQUE (odd_id, out_trade_no)
+      );
+      CREATE INDEX recon_items_out_no ON recon_items (out_trade_no);
+      -- 商户账户: where a provider settles the store's money; period 0 未知 1 日结 2 周结 3 月结 4 年结.
+      CREATE TABLE merchant_accounts (
+        code TEXT PRIMARY KEY,
+        merchant TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        method INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        account TEXT NOT NULL,
+        period INTEGER NOT NULL CHECK (period BETWEEN 0 AND 4),
+        remarks TEXT,
+        create_time TEXT NOT NULL,
+        is_delete INTEGER NOT NULL DEFAULT 0
+      );
+      -- 结算记录: one per account and period, from reconciled totals; state 1 待结算, 2 已结算.
+      CREATE TABLE settlements (
+        code TEXT PRIMARY KEY,
+        account_code TEXT NOT NULL REFERENCES merchant_accounts (code),
+        name TEXT NOT NULL,
+        num INTEGER NOT NULL,
+        total INTEGER NOT NULL,
+        method INTEGER NOT NULL,
+        start_time TEXT NOT NULL,
+        end_time TEXT NOT NULL,
+        person TEXT NOT NULL,
+        settlement_time TEXT,
+        state INTEGER NOT NULL CHECK (state IN (1, 2)),
+        voucher_img TEXT,
+        remark TEXT,
+        create_time TEXT NOT NULL,
+        UNIQUE (account_code, start_time)
+      );
+      -- The voucher image of a settled record (kept in the ledger, backed up with it).
+      CREATE TABLE settlement_vouchers (
+        code TEXT PRIMARY KEY REFERENCES settlements (code),
+        mime TEXT NOT NULL,
+        bytes BLOB NOT NULL,
+        uploaded_at TEXT NOT NULL
+      );
+    `,
+  },
 ];

@@ -147,17 +147,47 @@ function column(key: keyof PaymentPatch, value: unknown): unknown {
   if (value === undefined || value === null) return null;
   if (key === 'billFullyPaid') return value ? 1 : 0;
   if (key === 'details') return JSON.stringify(value);
+  // Stored in UTC so times compare as text in SQL (providers answer "+08:00").
+  if (key === 'paidAt') return utcIso(String(value));
   return value;
 }
 
+/** "2018-04-21T18:58:01+08:00" → "2018-04-21T10:58:01.000Z"; anything unparseable kept as it is. */
+export function utcIso(text: string): string {
+  const ms = Date.parse(text);
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : text;
+}
+
+/**
+ * `GET /api/payments`: every condition is optional and they all apply together. Times are instants
+ * (any ISO 8601 with an offset, compared as instants), on `created_at`: `from` inclusive, `to` exclusive.
+ */
 export interface ListFilter {
   from?: string;
   to?: string;
-  status?: string;
-  method?: string;
+  /** One status, or any of several. */
+  status?: string | readonly string[];
+  /** One method id, or any of several. */
+  method?: string | readonly string[];
   terminalId?: string;
+  /** The payment's amount, inclusive, in fen. */
+  minFen?: number;
+  maxFen?: number;
+  /**
+   * A number, or a part of one (letters, digits, `-`, `_`; case-insensitive): our order number
+   * (`outNo`), the provider's (`providerRef`), the wallet's transaction number (`tradeNo`), the sales
+   * bill (`billNo`, posmini), or a refund's number (ours or the provider's).
+   */
+  q?: string;
   page: number;
   pageSize: number;
+}
+
+/** Sums over every page of a list: the money that came in (paid or refunded since) and went back. */
+export interface ListSums {
+  paidCount: number;
+  paidFen: number;
+  refundedFen: number;
 }
 
 export class Ledger {
@@ -252,22 +282,50 @@ export class Ledger {
       .run(now, now).changes;
   }
 
-  listPayments(f: ListFilter): { total: number; items: PaymentRecord[] } {
+  listPayments(f: ListFilter): { total: number; sums: ListSums; items: PaymentRecord[] } {
     const where: string[] = [];
     const args: Record<string, unknown> = {};
-    if (f.from) (where.push('created_at >= @from'), (args.from = f.from));
-    if (f.to) (where.push('created_at < @to'), (args.to = f.to));
-    if (f.status) (where.push('status = @status'), (args.status = f.status));
-    if (f.method) (where.push('method = @method'), (args.method = f.method));
+    const instant = (t: string) => {
+      const ms = Date.parse(t);
+      return Number.isFinite(ms) ? new Date(ms).toISOString() : t;
+    };
+    const anyOf = (column: string, name: string, v: string | readonly string[]) => {
+      const list = typeof v === 'string' ? [v] : [...v];
+      where.push(`${column} IN (${list.map((_, i) => `@${name}${i}`).join(', ')})`);
+      list.forEach((x, i) => (args[`${name}${i}`] = x));
+    };
+    // created_at is always our own toISOString(): instants in the same form compare as text.
+    if (f.from) (where.push('created_at >= @from'), (args.from = instant(f.from)));
+    if (f.to) (where.push('created_at < @to'), (args.to = instant(f.to)));
+    if (f.status !== undefined && f.status.length) anyOf('status', 'status', f.status);
+    if (f.method !== undefined && f.method.length) anyOf('method', 'method', f.method);
     if (f.terminalId) (where.push('terminal_id = @terminalId'), (args.terminalId = f.terminalId));
+    if (f.minFen !== undefined) (where.push('amount_fen >= @minFen'), (args.minFen = f.minFen));
+    if (f.maxFen !== undefined) (where.push('amount_fen <= @maxFen'), (args.maxFen = f.maxFen));
+    if (f.q) {
+      const like = "LIKE @q ESCAPE '\\'";
+      where.push(
+        `(out_no ${like} OR provider_ref ${like} OR trade_no ${like} OR bill_no ${like}
+          OR EXISTS (SELECT 1 FROM refunds r WHERE r.out_no = payments.out_no AND (r.refund_no ${like} OR r.provider_ref ${like})))`,
+      );
+      args.q = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    }
     const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = this.#db.prepare(`SELECT COUNT(*) FROM payments ${w}`).pluck().get(args) as number;
+    const head = this.#db
+      .prepare(
+        `SELECT COUNT(*) AS total,
+                COALESCE(SUM(CASE WHEN status IN ('paid', 'refunded') THEN 1 ELSE 0 END), 0) AS paidCount,
+                COALESCE(SUM(CASE WHEN status IN ('paid', 'refunded') THEN amount_fen ELSE 0 END), 0) AS paidFen,
+                COALESCE(SUM(refunded_fen), 0) AS refundedFen
+           FROM payments ${w}`,
+      )
+      .get(args) as { total: number; paidCount: number; paidFen: number; refundedFen: number };
     const items = (
       this.#db
         .prepare(`SELECT * FROM payments ${w} ORDER BY created_at DESC, out_no LIMIT @limit OFFSET @offset`)
         .all({ ...args, limit: f.pageSize, offset: (f.page - 1) * f.pageSize }) as Row[]
     ).map(toPayment);
-    return { total, items };
+    return { total: head.total, sums: { paidCount: head.paidCount, paidFen: head.paidFen, refundedFen: head.refundedFen }, items };
   }
 
   getRefund(refundNo: string): RefundRecord | undefined {

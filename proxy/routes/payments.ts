@@ -3,7 +3,8 @@ import { Hono } from 'hono';
 import type { AuthEnv } from '../auth/terminals.ts';
 import { ApiError } from '../http/errors.ts';
 import { readJson } from '../http/json-body.ts';
-import { toView, type Ledger } from '../ledger/payments.ts';
+import { toView, type Ledger, type ListFilter } from '../ledger/payments.ts';
+import { isDay } from '../ledger/reports.ts';
 import type { PaymentService } from '../payments/service.ts';
 import type { ProviderRegistry } from '../providers/index.ts';
 import { encodeEscPos, ownReceipt, ownRefundReceipt, receiptText } from '../receipt/escpos.ts';
@@ -24,13 +25,17 @@ export function paymentRoutes({ service, ledger, providers, storeName, terminalN
 
   app.post('/payments', async (c) => c.json(await service.create(c.get('terminal'), await readJson(c))));
 
+  // The order list: filters in listQuery() below; cashiers see only their own terminal's payments.
   app.get('/payments', (c) => {
-    const q = c.req.query();
-    const page = Math.max(1, Number.parseInt(q.page ?? '1', 10) || 1);
-    const pageSize = Math.min(200, Math.max(1, Number.parseInt(q.pageSize ?? '50', 10) || 50));
-    const terminal = c.get('terminal');
-    const { total, items } = ledger.listPayments({ from: q.from, to: q.to, status: q.status, method: q.method, page, pageSize, terminalId: terminal.role === 'manager' ? undefined : terminal.id });
-    return c.json({ total, page, pageSize, items: items.map(toView) });
+    const f = listQuery(c.req.query(), c.get('terminal'));
+    const { total, sums, items } = ledger.listPayments(f);
+    return c.json({
+      total,
+      page: f.page,
+      pageSize: f.pageSize,
+      sums,
+      items: items.map((p) => ({ ...toView(p), terminalId: p.terminalId, ...(p.billNo ? { billNo: p.billNo } : {}) })),
+    });
   });
 
   app.get('/payments/:outNo', async (c) => {
@@ -104,6 +109,86 @@ export function paymentRoutes({ service, ledger, providers, storeName, terminalN
   }
 
   return app;
+}
+
+const STATUSES: readonly string[] = ['paying', 'paid', 'failed', 'cancelled', 'unknown', 'refunded'];
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * `GET /api/payments` query → a ledger filter, or 400 `query_invalid` naming the parameter.
+ * from/to: an ISO 8601 instant with its offset, or a day `YYYY-MM-DD` meaning 00:00 China time (UTC+8);
+ * status, method: one or a comma-separated list; minFen/maxFen: whole fen, inclusive; q: 2–64 letters,
+ * digits, `-` or `_`; terminal: a terminal id (a cashier may name only its own: 403); page ≥ 1;
+ * pageSize 1–200 (default 50). Parameters not listed are ignored.
+ */
+function listQuery(q: Record<string, string>, terminal: { id: string; role: string }): ListFilter {
+  const bad = (param: string, zh: string, en: string) => new ApiError(400, 'query_invalid', `参数 ${param} 无效：${zh} / Invalid ${param}: ${en}`);
+  const instant = (param: 'from' | 'to'): string | undefined => {
+    const v = q[param];
+    if (v === undefined || v === '') return undefined;
+    const text = DAY.test(v) ? `${v}T00:00:00+08:00` : v;
+    const m = INSTANT.exec(text);
+    // Date.parse rolls 02-30 over to March and takes 24:00: a calendar check first.
+    const real = m && isDay(text.slice(0, 10)) && Number(text.slice(11, 13)) <= 23 && Number(text.slice(14, 16)) <= 59 && Number(m[1]?.slice(1, 3) ?? 0) <= 59;
+    const ms = real ? Date.parse(text) : Number.NaN;
+    if (!Number.isFinite(ms) || ms < 0 || ms > 253402300799999) {
+      throw bad(param, '应为带时区的 ISO 8601 时间（如 2026-11-23T08:00:00+08:00）或日期 YYYY-MM-DD', 'expected an ISO 8601 time with its offset (e.g. 2026-11-23T08:00:00+08:00) or a day YYYY-MM-DD');
+    }
+    return new Date(ms).toISOString();
+  };
+  const list = (param: string, ok: (x: string) => boolean, zh: string, en: string): string[] | undefined => {
+    const v = q[param];
+    if (v === undefined || v === '') return undefined;
+    const items = v.split(',');
+    if (items.length > 20 || !items.every(ok)) throw bad(param, zh, en);
+    return items;
+  };
+  const fen = (param: 'minFen' | 'maxFen'): number | undefined => {
+    const v = q[param];
+    if (v === undefined || v === '') return undefined;
+    const n = /^\d{1,16}$/.test(v) ? Number(v) : Number.NaN;
+    if (!Number.isSafeInteger(n)) throw bad(param, '应为不小于 0 的整数（单位：分）', 'expected a whole number of fen, 0 or more');
+    return n;
+  };
+  const int = (param: 'page' | 'pageSize', fallback: number, max: number): number => {
+    const v = q[param];
+    if (v === undefined || v === '') return fallback;
+    const n = /^\d{1,9}$/.test(v) ? Number(v) : Number.NaN;
+    if (!(n >= 1 && n <= max)) throw bad(param, `应为 1–${max} 的整数`, `expected a whole number from 1 to ${max}`);
+    return n;
+  };
+
+  const from = instant('from');
+  const to = instant('to');
+  if (from && to && from >= to) throw bad('to', 'to 必须晚于 from', 'to must be later than from');
+  const minFen = fen('minFen');
+  const maxFen = fen('maxFen');
+  if (minFen !== undefined && maxFen !== undefined && minFen > maxFen) throw bad('maxFen', 'maxFen 不能小于 minFen', 'maxFen must not be less than minFen');
+  const search = q.q?.trim();
+  if (search && !/^[A-Za-z0-9_-]{2,64}$/.test(search)) {
+    throw bad('q', '单号应为 2–64 位字母、数字、- 或 _', 'a number is 2–64 letters, digits, - or _');
+  }
+  let terminalId = q.terminal || undefined;
+  if (terminalId !== undefined && !/^[A-Za-z0-9_-]{1,40}$/.test(terminalId)) throw bad('terminal', '不是终端编号', 'not a terminal id');
+  if (terminal.role !== 'manager') {
+    if (terminalId !== undefined && terminalId !== terminal.id) {
+      throw new ApiError(403, 'forbidden', '收银终端只能查看本机的订单 / A cashier terminal sees only its own payments');
+    }
+    terminalId = terminal.id;
+  }
+  return {
+    from,
+    to,
+    status: list('status', (s) => STATUSES.includes(s), `应为 ${STATUSES.join('、')} 之一（可用逗号分隔多个）`, `expected one or more of ${STATUSES.join(', ')}, comma-separated`),
+    method: list('method', (m) => m.length >= 1 && m.length <= 64 && !/[\u0000-\u001f]/.test(m), '应为支付方式编号（可用逗号分隔多个）', 'expected method ids, comma-separated'),
+    minFen,
+    maxFen,
+    q: search || undefined,
+    terminalId,
+    page: int('page', 1, 1_000_000),
+    pageSize: int('pageSize', 50, 200),
+  };
 }
 
 function notFound(outNo: string) {

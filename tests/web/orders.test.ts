@@ -4,13 +4,10 @@ import { Api, ApiError, NetworkError } from '../../web/data/api.ts';
 import {
   getHistory,
   getOrderReceipt,
-  listOrders,
   methodLabel,
   ORDER_FILTERS,
   orderStatusLabel,
-  ordersPath,
   ordersProblem,
-  pageAfterShrink,
   paging,
   prettyPayload,
   refundStatusLabel,
@@ -54,14 +51,6 @@ describe('methodLabel', () => {
   });
 });
 
-describe('ordersPath', () => {
-  it('asks for a page of 50, with a status unless "all"', () => {
-    expect(ordersPath({ page: 1, status: 'all' })).toBe('/api/payments?page=1&pageSize=50');
-    expect(ordersPath({ page: 3, status: 'paid' })).toBe('/api/payments?page=3&pageSize=50&status=paid');
-    expect(ordersPath({ page: 2, pageSize: 10, status: 'failed' })).toBe('/api/payments?page=2&pageSize=10&status=failed');
-  });
-});
-
 describe('paging', () => {
   it('counts pages and the rows on this one', () => {
     expect(paging(123, 1, 50)).toEqual({ page: 1, pages: 3, first: 1, last: 50, total: 123, hasPrev: false, hasNext: true });
@@ -80,13 +69,6 @@ describe('paging', () => {
 
   it('tolerates nonsense', () => {
     expect(paging(Number.NaN, 0, 0)).toMatchObject({ page: 1, pages: 1, total: 0 });
-  });
-
-  it('goes back to the last page when the list shrank under the one asked for', () => {
-    expect(pageAfterShrink({ total: 60, page: 3, pageSize: 50, items: [] })).toBe(2);
-    expect(pageAfterShrink({ total: 0, page: 3, pageSize: 50, items: [] })).toBe(1);
-    expect(pageAfterShrink({ total: 0, page: 1, pageSize: 50, items: [] })).toBeNull();
-    expect(pageAfterShrink({ total: 60, page: 2, pageSize: 50, items: [{} as never] })).toBeNull();
   });
 });
 
@@ -121,16 +103,6 @@ describe('the calls', () => {
     const fetch = vi.spyOn(api, 'fetch').mockResolvedValue(new Response((bytes ?? new Uint8Array()) as BodyInit));
     return { api, json, fetch };
   }
-
-  it('listOrders asks for the page and always gives an array', async () => {
-    const { api, json } = fakeApi({ total: 1, page: 1, pageSize: 50, items: [{ outNo: 'A', status: 'paid', amountFen: 1 }] });
-    const got = await listOrders({ page: 1, status: 'paid' }, api);
-    expect(json).toHaveBeenCalledWith('GET', '/api/payments?page=1&pageSize=50&status=paid');
-    expect(got.items).toHaveLength(1);
-
-    const { api: api2 } = fakeApi({ total: 0 });
-    expect(await listOrders({ page: 2, status: 'all' }, api2)).toEqual({ total: 0, page: 2, pageSize: 50, items: [] });
-  });
 
   it('getHistory fills in lists the proxy left out', async () => {
     const { api, json } = fakeApi({ events: [{ to: 'paid', reason: 'paid', at: '2026-11-23T06:00:00Z' }], details: { PayPrice: 100 } });

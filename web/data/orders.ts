@@ -2,7 +2,7 @@
  * The manager's order list and order detail: the calls and the words for them. Only the order
  * screens import this, so it stays out of the first load.
  */
-import type { PaymentHistory, PaymentList, PaymentStatus, PayMethodInfo } from '../../contract/api.ts';
+import type { PaymentHistory, PaymentStatus, PayMethodInfo } from '../../contract/api.ts';
 import { api as defaultApi, ApiError, describeError, type Api } from './api.ts';
 
 type Label = { zh: string; en: string };
@@ -44,19 +44,6 @@ export function methodLabel(id: string, methods: readonly PayMethodInfo[]): stri
   return methods.find((m) => m.id === id)?.name ?? id;
 }
 
-export interface OrdersQuery {
-  page: number;
-  pageSize?: number;
-  status: OrderFilter;
-}
-
-/** `/api/payments?page=&pageSize=&status=`. */
-export function ordersPath(q: OrdersQuery): string {
-  const params = new URLSearchParams({ page: String(q.page), pageSize: String(q.pageSize ?? ORDERS_PAGE_SIZE) });
-  if (q.status !== 'all') params.set('status', q.status);
-  return `/api/payments?${params}`;
-}
-
 export interface Paging {
   page: number;
   /** At least 1, so an empty list is "page 1 of 1". */
@@ -77,16 +64,6 @@ export function paging(total: number, page: number, pageSize: number): Paging {
   const first = t === 0 || p > pages ? 0 : (p - 1) * size + 1;
   const last = first === 0 ? 0 : Math.min(p * size, t);
   return { page: p, pages, first, last, total: t, hasPrev: p > 1, hasNext: p < pages };
-}
-
-/**
- * The page to ask for instead, when an answer came back empty past the end (payments left the
- * filter, or the list shrank since it was shown); null when this page is right.
- */
-export function pageAfterShrink(list: Pick<PaymentList, 'total' | 'page' | 'pageSize' | 'items'>): number | null {
-  if (list.items.length > 0 || list.page <= 1) return null;
-  const { pages } = paging(list.total, list.page, list.pageSize);
-  return list.page > pages ? pages : null;
 }
 
 /**
@@ -122,17 +99,6 @@ export function ordersProblem(err: unknown): OrdersProblem {
     if (err.status === 404) return { kind: 'not_found', message: describeError(err) };
   }
   return { kind: 'other', message: describeError(err) };
-}
-
-/** `GET /api/payments?…`, with a page that is always an array of items. */
-export async function listOrders(q: OrdersQuery, api: Api = defaultApi): Promise<PaymentList> {
-  const res = await api.json<Partial<PaymentList> | null>('GET', ordersPath(q));
-  return {
-    total: typeof res?.total === 'number' ? res.total : 0,
-    page: typeof res?.page === 'number' ? res.page : q.page,
-    pageSize: typeof res?.pageSize === 'number' ? res.pageSize : (q.pageSize ?? ORDERS_PAGE_SIZE),
-    items: Array.isArray(res?.items) ? res.items : [],
-  };
 }
 
 const path = (outNo: string) => `/api/payments/${encodeURIComponent(outNo)}`;
