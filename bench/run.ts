@@ -6,6 +6,7 @@
  * - the PWA's initial JavaScript, gzipped, against its budget;
  * - ESC/POS encoding of a 40-line Chinese receipt by the browser's GB18030 encoder vs iconv-lite;
  * - reconciliation of a day of 100,000 orders (seconds, peak memory) vs a day of 10,000;
+ * - the manager's order list, first page, over 1,000,000 ledger rows vs 10,000;
  * - in headless Chromium: scan-to-paid through the page, and a cold start from the service worker.
  * BENCH_N sets the samples per round (default 200); BENCH_MEMORY=1 keeps the ledger in memory.
  */
@@ -22,6 +23,7 @@ import { startStore, type RunningStore } from '../proxy/server.ts';
 import iconv from 'iconv-lite';
 import { encodeGb18030, gbTable } from '../web/devices/printer/gb18030.ts';
 import { browserBench } from './browser.ts';
+import { orderListBench } from './order-list.ts';
 import { reconciliationBench } from './reconciliation.ts';
 
 const N = Number(process.env.BENCH_N ?? 200);
@@ -179,6 +181,7 @@ async function main() {
   await escposEncode();
   await mct1Crypto();
   await reconciliationBench();
+  await orderListBench();
   const dataDir = mkdtempSync(join(tmpdir(), 'pos-bench-'));
   const store = await startStore(mergeConfig(defaultConfig(), { port: 0, host: '127.0.0.1', dataDir: process.env.BENCH_MEMORY ? ':memory:' : dataDir }));
   try {
