@@ -11,6 +11,7 @@
  *
  * @see seeds/002 /pay/order_details (bill_info.issue), /pay/consume_order (reconciliation_status)
  */
+import { formatYuan } from '../../contract/money.ts';
 import type { ProviderBillEntry } from '../providers/types.ts';
 
 export const ISSUE = { doubtful: 0, long: 1, short: 2, abnormal: 3, normal: 4, reversed: 5, refunded: 6 } as const;
@@ -68,7 +69,7 @@ export interface MatchResult {
 const MONEY: ReadonlySet<OurOrder['status']> = new Set(['paid', 'refunded']);
 const UNSETTLED: ReadonlySet<OurOrder['status']> = new Set(['unknown', 'paying']);
 
-const yuan = (fen: number) => `¥${(fen / 100).toFixed(2)}`;
+const yuan = (fen: number) => `¥${formatYuan(fen)}`;
 
 /** What the provider holds for an entry once its refunds are out. */
 function heldFen(e: ProviderBillEntry): number {
