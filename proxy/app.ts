@@ -4,10 +4,17 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HealthResponse } from '../contract/api.ts';
+import { AuditLog } from './audit/log.ts';
+import { auditRoutes } from './audit/routes.ts';
+import { closeOnRevoke } from './auth/close-on-revoke.ts';
+import { SupervisorGate } from './auth/supervisor.ts';
 import { requireRole, requireTerminal, type AuthEnv, type Terminals } from './auth/terminals.ts';
-import type { Config } from './config.ts';
+import { configuredSecrets, type Config } from './config.ts';
 import type { EventBus } from './events/bus.ts';
 import { ApiError, onError } from './http/errors.ts';
+import { originGuard } from './http/origin.ts';
+import { MemoryLimitStore, RateLimit, type LimitStore } from './http/rate-limit.ts';
+import { securityHeaders } from './http/security-headers.ts';
 import type { Ledger } from './ledger/payments.ts';
 import type { PaymentService } from './payments/service.ts';
 import type { ProviderRegistry } from './providers/index.ts';
@@ -35,12 +42,24 @@ export interface AppDeps {
   settlements: Settlements;
   /** Simulators served under /sandbox/<provider>/ (sandbox mode). */
   sandbox?: Hono;
+  /** Where rate limits and lock-outs are counted; default in memory (one proxy). */
+  limits?: LimitStore;
 }
 
 export function createApp(deps: AppDeps): Hono {
   const { config, ledger, terminals, service, providers, bus } = deps;
   const app = new Hono();
   app.onError(onError);
+  const { security } = config;
+  const limits = deps.limits ?? new MemoryLimitStore();
+  const audit = new AuditLog(ledger.db, { secrets: configuredSecrets(config) });
+  const supervisor = new SupervisorGate(config.supervisorPassword, limits, security.supervisor);
+
+  app.use('*', securityHeaders());
+  // Before any route, so a preflight (no token) is answered and a foreign page is refused first.
+  const guard = originGuard(security);
+  app.use('/api/*', guard);
+  app.use('/pay/*', guard);
 
   const api = new Hono<AuthEnv>();
   api.get('/health', (c) =>
@@ -53,13 +72,27 @@ export function createApp(deps: AppDeps): Hono {
       }),
     } satisfies HealthResponse),
   );
-  api.route('/', pairingRoute(terminals));
+  api.route('/', pairingRoute({ terminals, audit, limit: new RateLimit('pairing', limits, security.pairing), trustProxy: security.trustProxy }));
   api.use('*', requireTerminal(terminals));
-  api.route('/', terminalRoutes(terminals, config.pairingCodeTtlMs));
-  api.route('/', paymentRoutes({ service, ledger, providers, storeName: config.storeName, terminalName: (id) => terminals.name(id) }));
+  api.route('/', terminalRoutes(terminals, config.pairingCodeTtlMs, audit));
+  api.route(
+    '/',
+    paymentRoutes({
+      service,
+      ledger,
+      providers,
+      storeName: config.storeName,
+      terminalName: (id) => terminals.name(id),
+      audit,
+      refundLimit: new RateLimit('refunds', limits, security.refunds),
+      supervisor,
+    }),
+  );
   api.route('/', billRoutes({ providers, storeName: config.storeName, maxAmountFen: config.maxAmountFen }));
   api.route('/', passCardRoutes({ ledger, providers, storeName: config.storeName }));
   api.route('/', reportRoutes({ ledger, providers }));
+  api.route('/', auditRoutes(audit));
+  api.use('/events', closeOnRevoke(terminals));
   api.route('/', eventRoutes(bus));
   api.all('*', () => {
     throw new ApiError(404, 'not_found', '没有这个接口 / No such endpoint');
@@ -69,7 +102,7 @@ export function createApp(deps: AppDeps): Hono {
   // seed 002's back office: managers only.
   const pay = new Hono<AuthEnv>();
   pay.use('*', requireTerminal(terminals), requireRole('manager'));
-  pay.route('/', payRoutes({ db: ledger.db, providers, reconciler: deps.reconciler, recon: deps.recon, settlements: deps.settlements, storeName: config.storeName }));
+  pay.route('/', payRoutes({ db: ledger.db, providers, reconciler: deps.reconciler, recon: deps.recon, settlements: deps.settlements, storeName: config.storeName, audit }));
   pay.all('*', () => {
     throw new ApiError(404, 'not_found', '没有这个接口 / No such endpoint');
   });

@@ -103,6 +103,29 @@ export interface Config {
   /** Sandbox simulator knobs (tests make them quick). */
   sandbox: { passwordPolls?: number; hangMs?: number; notifyBaseMs?: number };
   reconciliation: ReconciliationConfig;
+  security: SecurityConfig;
+}
+
+/** A count of events per key in a window; beyond `max`, 429 with Retry-After until the window ends. */
+export interface LimitConfig {
+  max: number;
+  windowMs: number;
+}
+
+export interface SecurityConfig {
+  /**
+   * Origins (e.g. "https://pos.example.com") besides the proxy's own that may call /api and /pay from a
+   * browser: for a PWA served elsewhere. Empty (the default): same origin only.
+   */
+  allowedOrigins: string[];
+  /** Behind a reverse proxy: take the client's address from the last X-Forwarded-For entry. */
+  trustProxy: boolean;
+  /** Failed pairing attempts per client address. */
+  pairing: LimitConfig;
+  /** Refund requests per terminal. */
+  refunds: LimitConfig;
+  /** Wrong supervisor passwords per terminal within `windowMs` before the terminal is locked out for `lockMs`. */
+  supervisor: { maxFailures: number; windowMs: number; lockMs: number };
 }
 
 export interface ReconciliationConfig {
@@ -142,6 +165,13 @@ export function defaultConfig(): Config {
     posmini: {},
     sandbox: {},
     reconciliation: { carryWindowMs: 30 * 60_000, dailyAt: '03:00' },
+    security: {
+      allowedOrigins: [],
+      trustProxy: false,
+      pairing: { max: 10, windowMs: 60_000 },
+      refunds: { max: 30, windowMs: 60_000 },
+      supervisor: { maxFailures: 5, windowMs: 15 * 60_000, lockMs: 15 * 60_000 },
+    },
   };
 }
 
@@ -158,6 +188,13 @@ export function mergeConfig(base: Config, over: DeepPartial<Config>): Config {
     posmini: { ...base.posmini, ...over.posmini },
     sandbox: { ...base.sandbox, ...over.sandbox },
     reconciliation: { ...base.reconciliation, ...over.reconciliation },
+    security: {
+      ...base.security,
+      ...over.security,
+      pairing: { ...base.security.pairing, ...over.security?.pairing },
+      refunds: { ...base.security.refunds, ...over.security?.refunds },
+      supervisor: { ...base.security.supervisor, ...over.security?.supervisor },
+    },
   } as Config;
 }
 
@@ -196,6 +233,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (env.POSMINI_TOKEN) config.posmini.auth = { type: 'bearer', token: env.POSMINI_TOKEN };
   if (env.POSMINI_LOGIN_PASSWORD) config.posmini.loginPassword = env.POSMINI_LOGIN_PASSWORD;
   if (env.POS_RECONCILE_AT !== undefined) config.reconciliation.dailyAt = env.POS_RECONCILE_AT;
+  if (env.POS_ALLOWED_ORIGINS !== undefined) config.security.allowedOrigins = env.POS_ALLOWED_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
+  if (env.POS_TRUST_PROXY !== undefined) config.security.trustProxy = env.POS_TRUST_PROXY === '1' || env.POS_TRUST_PROXY === 'true';
+  config.security.allowedOrigins = config.security.allowedOrigins.map((o) => normalizeOrigin(o));
   config.mode = config.weishouyin.baseUrl || config.mct1.baseUrl || config.kioskv5.baseUrl || config.posmini.baseUrl ? 'live' : 'sandbox';
   if (env.POS_MODE === 'sandbox' || env.POS_MODE === 'live') config.mode = env.POS_MODE;
   if (config.mode === 'live') {
@@ -213,6 +253,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
   return config;
+}
+
+/** "https://Pos.Example.com/" → "https://pos.example.com"; anything that is not an http(s) origin refuses to start. */
+function normalizeOrigin(text: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || url.username) {
+    throw new Error(`security.allowedOrigins: "${text}" is not an origin like https://pos.example.com`);
+  }
+  return url.origin;
 }
 
 function parseProviders(text: string): ProviderName[] {

@@ -5,13 +5,14 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { AddressInfo } from 'node:net';
+import { AuditLog } from './audit/log.ts';
 import { DailyReconciliation } from './reconciliation/daily-job.ts';
 import { Reconciler } from './reconciliation/run.ts';
 import { Settlements } from './reconciliation/settlement.ts';
 import { ReconStore } from './reconciliation/store.ts';
 import { createApp } from './app.ts';
 import { Terminals } from './auth/terminals.ts';
-import type { Config } from './config.ts';
+import { configuredSecrets, type Config } from './config.ts';
 import { EventBus } from './events/bus.ts';
 import { openDb } from './ledger/db.ts';
 import { Ledger } from './ledger/payments.ts';
@@ -66,7 +67,8 @@ export async function startStore(config: Config): Promise<RunningStore> {
   for (const name of config.providers) providers.register(createProvider(name, { config, ledger, onCall, local, sandbox }));
   await initProviders(providers.all());
   const wsy = providers.get('weishouyin') as ReturnType<typeof createWeishouyinProvider> | undefined;
-  if (wsy) void warnOnClockSkew(wsy);
+  // Awaited on close: the time call must not outlive the ledger it writes its call record to.
+  const clockCheck = wsy ? warnOnClockSkew(wsy).catch(() => undefined) : undefined;
   const retry = setInterval(() => void initProviders(providers.all().filter((p) => !p.info().ready)), 30_000);
   retry.unref();
 
@@ -75,7 +77,14 @@ export async function startStore(config: Config): Promise<RunningStore> {
 
   settlements.ensureDefaultAccounts();
   const dailyReconciliation = config.reconciliation.dailyAt
-    ? new DailyReconciliation({ reconciler, recon, settlements, dailyAt: config.reconciliation.dailyAt, log: (line) => console.log(line) })
+    ? new DailyReconciliation({
+        reconciler,
+        recon,
+        settlements,
+        dailyAt: config.reconciliation.dailyAt,
+        log: (line) => console.log(line),
+        audit: new AuditLog(db, { secrets: configuredSecrets(config) }),
+      })
     : undefined;
   dailyReconciliation?.start();
 
@@ -100,6 +109,7 @@ export async function startStore(config: Config): Promise<RunningStore> {
     sandbox: sandbox?.app,
     async close() {
       clearInterval(retry);
+      await clockCheck;
       resolver.stop();
       dailyReconciliation?.stop();
       sandbox?.stop();

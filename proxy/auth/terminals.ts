@@ -18,6 +18,7 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 export class Terminals {
   readonly #db: Db;
+  readonly #revokeListeners = new Set<(id: string) => void>();
   constructor(db: Db) {
     this.#db = db;
   }
@@ -61,8 +62,23 @@ export class Terminals {
     return (this.#db.prepare('SELECT name FROM terminals WHERE id = ?').get(id) as { name: string } | undefined)?.name;
   }
 
+  /** One terminal, revoked or not. */
+  get(id: string): (Terminal & { createdAt: string; revokedAt?: string }) | undefined {
+    const r = this.#db.prepare('SELECT id, name, role, created_at, revoked_at FROM terminals WHERE id = ?').get(id) as Record<string, string | null> | undefined;
+    return r ? { id: r.id!, name: r.name!, role: r.role as Role, createdAt: r.created_at!, revokedAt: r.revoked_at ?? undefined } : undefined;
+  }
+
+  /** Its token stops working at once: every request checks it, and open event streams are closed (onRevoke). */
   revoke(id: string): boolean {
-    return this.#db.prepare('UPDATE terminals SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(new Date().toISOString(), id).changes > 0;
+    const done = this.#db.prepare('UPDATE terminals SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(new Date().toISOString(), id).changes > 0;
+    if (done) for (const listener of [...this.#revokeListeners]) listener(id);
+    return done;
+  }
+
+  /** Called with a terminal's id when it is revoked (in this process). Returns the unsubscribe. */
+  onRevoke(listener: (id: string) => void): () => void {
+    this.#revokeListeners.add(listener);
+    return () => this.#revokeListeners.delete(listener);
   }
 
   list(): (Terminal & { createdAt: string; revokedAt?: string })[] {

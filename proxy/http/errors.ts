@@ -5,6 +5,8 @@ import type { ApiErrorBody } from '../../contract/api.ts';
 import type { ProviderError, ProviderErrorKind } from '../providers/types.ts';
 
 export class ApiError extends Error {
+  /** Extra response headers (e.g. Retry-After of a 429). */
+  headers?: Record<string, string>;
   constructor(
     readonly status: ContentfulStatusCode,
     readonly code: string,
@@ -38,7 +40,7 @@ export function errorBody(e: ApiError): ApiErrorBody {
 }
 
 export function onError(err: Error, c: Context) {
-  if (err instanceof ApiError) return c.json(errorBody(err), err.status);
+  if (err instanceof ApiError) return c.json(errorBody(err), err.status, err.headers);
   // Hono's own HTTPException (e.g. body limit) carries a status.
   const status = (err as { status?: number }).status;
   if (typeof status === 'number' && status >= 400 && status < 500) {

@@ -215,4 +215,38 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'audit log',
+    sql: `
+      -- Every money-moving action and every change of who may act (proxy/audit/log.ts). Append-only:
+      -- no route changes a row, and the triggers below refuse UPDATE and DELETE to anyone with the file.
+      CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        action TEXT NOT NULL,
+        -- who: the terminal that asked (id, name and role then); the proxy itself is role 'system'
+        actor_id TEXT,
+        actor_name TEXT,
+        actor_role TEXT NOT NULL CHECK (actor_role IN ('cashier', 'manager', 'system')),
+        -- which terminal: the till the money moved at, or the terminal paired or revoked
+        terminal_id TEXT,
+        -- what: the payment's out_no, a settlement's, account's or reconciliation run's code
+        subject TEXT,
+        refund_no TEXT,
+        amount_fen INTEGER,
+        outcome TEXT NOT NULL,
+        -- JSON; never a secret, payment codes masked
+        detail TEXT
+      );
+      CREATE INDEX audit_log_at ON audit_log (at);
+      CREATE INDEX audit_log_action ON audit_log (action, at);
+      CREATE INDEX audit_log_actor ON audit_log (actor_id, at);
+      CREATE INDEX audit_log_terminal ON audit_log (terminal_id, at);
+      CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+    `,
+  },
 ];

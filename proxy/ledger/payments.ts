@@ -277,9 +277,14 @@ export class Ledger {
 
   /** After a restart nothing unsettled waits for a schedule made by the previous process. */
   makeUnsettledDue(now: number): number {
-    return this.#db
+    const payments = this.#db
       .prepare("UPDATE payments SET next_check_at = ? WHERE status IN ('unknown', 'paying') AND (next_check_at IS NULL OR next_check_at > ?)")
       .run(now, now).changes;
+    // Refunds too: one whose call was cut by the restart has no check scheduled at all.
+    const refunds = this.#db
+      .prepare("UPDATE refunds SET next_check_at = ? WHERE status = 'unknown' AND (next_check_at IS NULL OR next_check_at > ?)")
+      .run(now, now).changes;
+    return payments + refunds;
   }
 
   listPayments(f: ListFilter): { total: number; sums: ListSums; items: PaymentRecord[] } {

@@ -10,7 +10,8 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import type { CreatePaymentRequest, PaymentStatus, PaymentView, RefundRequest, RefundView } from '../../contract/api.ts';
 import { FINAL_STATUSES } from '../../contract/api.ts';
 import { formatYuan, isValidAmountFen } from '../../contract/money.ts';
-import type { Config } from '../config.ts';
+import { AuditLog, maskedCode } from '../audit/log.ts';
+import { configuredSecrets, type Config } from '../config.ts';
 import type { Terminal } from '../auth/terminals.ts';
 import type { EventBus } from '../events/bus.ts';
 import { ApiError, fromProviderError } from '../http/errors.ts';
@@ -42,6 +43,10 @@ export class PaymentService {
   readonly #now: () => number;
   /** Payments with a provider call in flight in this process: the resolver leaves them alone. */
   readonly #inFlight = new Map<string, Promise<PaymentRecord>>();
+  /** Payments whose last query could not reach the provider (network, timeout): only then may a signed callback alone settle one. */
+  readonly #unreachable = new Set<string>();
+  /** Audit rows of what only the service sees: a payment stored, a refund settled later, a late payment reversed. */
+  readonly #audit: AuditLog;
 
   constructor(deps: ServiceDeps) {
     this.#ledger = deps.ledger;
@@ -49,6 +54,7 @@ export class PaymentService {
     this.#bus = deps.bus;
     this.#config = deps.config;
     this.#now = deps.now ?? Date.now;
+    this.#audit = new AuditLog(deps.ledger.db, { secrets: configuredSecrets(deps.config), now: this.#now });
   }
 
   get #timing() {
@@ -103,6 +109,8 @@ export class PaymentService {
       nextCheckAt: now + this.#timing.requestTimeoutMs + this.#timing.unknownRetryMs,
     });
 
+    const audit = (outcome: string) =>
+      this.#audit.record({ action: 'payment.create', actor: terminal, subject: req.outNo, amountFen: req.amountFen, outcome, detail: { provider: provider.id, method: method.id, authCode: maskedCode(req.authCode), billNo: req.billNo } });
     const record = await this.#exclusive(req.outNo, async () => {
       const result = await provider.pay({
         outNo: req.outNo,
@@ -115,7 +123,11 @@ export class PaymentService {
         billNo: method.needsBill ? req.billNo : undefined,
       });
       return this.#afterPay(req.outNo, result);
+    }).catch((err: unknown) => {
+      audit('error');
+      throw err;
     });
+    audit(record.status);
     return toView(record);
   }
 
@@ -248,6 +260,8 @@ export class PaymentService {
 
   #afterQuery(p: PaymentRecord, result: Result<PayOutcome>): PaymentRecord {
     const now = this.#now();
+    if (!result.ok && (result.error.kind === 'network' || result.error.kind === 'timeout')) this.#unreachable.add(p.outNo);
+    else this.#unreachable.delete(p.outNo);
     if (!result.ok) {
       // Could not ask: try again later with a growing pause. The payment is never forgotten.
       const wait = Math.min(this.#timing.unknownRetryMs * 2 ** Math.min(p.checks, 5), 60_000);
@@ -264,7 +278,8 @@ export class PaymentService {
         {
           status: 'failed',
           errorCode: 'not_charged',
-          message: result.message ?? '支付机构没有这笔支付，顾客未被扣款 / The provider has no such payment; the customer was not charged',
+          // Our words first (zh/en, what the cashier can act on), the provider's own after them.
+          message: `支付机构没有这笔支付，顾客未被扣款 / The provider has no such payment; the customer was not charged${result.message ? `（${result.message}）` : ''}`,
           watchUntil: now + this.#timing.watchMs,
           nextCheckAt: now + this.#timing.watchIntervalMs,
         },
@@ -352,23 +367,51 @@ export class PaymentService {
   /** A payment we had already closed was paid after all: give the money back in full. */
   async #reverse(p: PaymentRecord, provider: Provider, ref: PaymentRef): Promise<PaymentRecord> {
     const refundNo = `${p.outNo.slice(0, 29)}REV`;
-    if (!this.#ledger.getRefund(refundNo)) {
-      this.#ledger.insertRefund({ refundNo, outNo: p.outNo, amountFen: p.amountFen, status: 'unknown', reason: 'automatic reversal of a late payment', createdAt: new Date(this.#now()).toISOString() });
-    }
-    const result = await provider.refund({ ...ref, providerRef: p.providerRef ?? ref.providerRef }, { refundNo, amountFen: p.amountFen });
-    if (result.ok) {
-      this.#ledger.updateRefund(refundNo, { status: 'refunded', providerRef: result.providerRef, printinfo: result.printinfo });
+    const refunding = '顾客在本单作废后完成了支付，正在自动退款 / Paid after the sale was voided; refunding automatically';
+    const reversed = (cur: PaymentRecord) => {
+      this.#audit.record({ action: 'refund.reversal', actor: 'system', terminalId: cur.terminalId, subject: cur.outNo, refundNo, amountFen: cur.amountFen, outcome: 'refunded' });
       return this.#update(
-        p,
-        { status: 'refunded', refundedFen: p.amountFen, errorCode: 'reversed', message: '顾客在本单作废后完成了支付，已自动全额退款 / Paid after the sale was voided; refunded in full automatically', nextCheckAt: undefined, watchUntil: undefined },
+        cur,
+        { status: 'refunded', refundedFen: cur.amountFen, errorCode: 'reversed', message: '顾客在本单作废后完成了支付，已自动全额退款 / Paid after the sale was voided; refunded in full automatically', nextCheckAt: undefined, watchUntil: undefined },
         'automatic reversal',
       );
+    };
+    const earlier = this.#ledger.getRefund(refundNo);
+    if (earlier?.status === 'refunded') return reversed(this.#ledger.getPayment(p.outNo)!);
+    if (earlier?.status === 'unknown') {
+      // Sent before and never answered (or the proxy died during the call): the resolver's refund
+      // check settles it by asking; never send a refund twice (微收银's carries no number the
+      // provider could deduplicate). Once it is refunded or failed, the next look goes on.
+      if (earlier.nextCheckAt === undefined) this.#ledger.updateRefund(refundNo, { nextCheckAt: this.#now() });
+      return this.#update(p, { message: refunding, nextCheckAt: this.#now() + this.#timing.unknownRetryMs, checks: p.checks + 1 }, 'reversal: refund not confirmed yet');
     }
-    return this.#update(
-      p,
-      { message: '顾客在本单作废后完成了支付，正在自动退款 / Paid after the sale was voided; refunding automatically', nextCheckAt: this.#now() + this.#timing.unknownRetryMs, checks: p.checks + 1 },
-      `reversal ${result.error.kind}`,
+    // 'failed': the provider has no such refund; it is sent again below.
+    // Due for a check if this process dies during the call (a restart then asks before sending again).
+    const nextCheckAt = this.#now() + this.#timing.requestTimeoutMs + this.#timing.unknownRetryMs;
+    if (!earlier) {
+      this.#ledger.insertRefund({ refundNo, outNo: p.outNo, amountFen: p.amountFen, status: 'unknown', reason: 'automatic reversal of a late payment', createdAt: new Date(this.#now()).toISOString() });
+    }
+    this.#ledger.updateRefund(refundNo, { status: 'unknown', nextCheckAt });
+    const result = await provider.refund({ ...ref, providerRef: p.providerRef ?? ref.providerRef }, { refundNo, amountFen: p.amountFen });
+    if (result.ok) {
+      this.#ledger.updateRefund(refundNo, { status: 'refunded', providerRef: result.providerRef, printinfo: result.printinfo, nextCheckAt: undefined });
+      return reversed(p);
+    }
+    if (result.error.kind === 'unsupported') {
+      // No refund call at this provider (kioskv5, posmini): the money stays with the store. Say so, stop.
+      this.#ledger.updateRefund(refundNo, { status: 'failed', message: result.error.message, nextCheckAt: undefined });
+      return this.#update(
+        p,
+        { errorCode: 'refund_by_hand', message: '顾客在本单作废后完成了支付；该支付渠道没有退款接口，请店长人工退款 / Paid after the sale was voided; this provider has no refund call: refund it by hand', nextCheckAt: undefined, watchUntil: undefined },
+        'reversal unsupported',
+      );
+    }
+    // No answer: the next check asks (above). Refused: the next check sends it again.
+    this.#ledger.updateRefund(
+      refundNo,
+      STATE_UNKNOWN_KINDS.has(result.error.kind) ? { nextCheckAt: this.#now() + this.#timing.unknownRetryMs } : { status: 'failed', message: result.error.message, nextCheckAt: undefined },
     );
+    return this.#update(p, { message: refunding, nextCheckAt: this.#now() + this.#timing.unknownRetryMs, checks: p.checks + 1 }, `reversal ${result.error.kind}`);
   }
 
   // ---------------------------------------------------------------- cancel
@@ -421,6 +464,9 @@ export class PaymentService {
         throw new ApiError(422, 'refund_exceeds', `最多可退 ${formatYuan(refundable)} 元 / At most ${formatYuan(refundable)} yuan can be refunded`);
       }
       this.#ledger.insertRefund({ refundNo, outNo, amountFen, status: 'unknown', reason: req.reason?.slice(0, 200), terminalId: terminal.id, createdAt: new Date(this.#now()).toISOString() });
+      // As a payment is: if this process dies during the call, the resolver finds the refund due
+      // after a restart and settles it by asking the provider (never by sending it again).
+      this.#ledger.updateRefund(refundNo, { nextCheckAt: this.#now() + this.#timing.requestTimeoutMs + this.#timing.unknownRetryMs });
     });
 
     // A password typed for the refund goes on to the provider (mct1 shop_pass) unless it is the
@@ -452,6 +498,16 @@ export class PaymentService {
    * period, it did not.
    */
   async checkRefund(refundNo: string): Promise<void> {
+    const before = this.#ledger.getRefund(refundNo);
+    await this.#checkRefundNow(refundNo);
+    const after = this.#ledger.getRefund(refundNo);
+    if (before?.status === 'unknown' && after && after.status !== 'unknown') {
+      const p = this.#ledger.getPayment(after.outNo);
+      this.#audit.record({ action: 'refund.outcome', actor: 'system', terminalId: p?.terminalId, subject: after.outNo, refundNo, amountFen: after.amountFen, outcome: after.status, detail: { requestedBy: after.terminalId } });
+    }
+  }
+
+  async #checkRefundNow(refundNo: string): Promise<void> {
     const r = this.#ledger.getRefund(refundNo);
     if (!r || r.status !== 'unknown') return;
     const p = this.#ledger.getPayment(r.outNo)!;
@@ -554,10 +610,12 @@ export class PaymentService {
     }
     // Confirm with the provider (and get the details the callback lacks).
     const checked = await this.check(p.outNo);
-    // The provider could not be asked: the signed callback alone settles a payment still open.
-    if (!isFinal(checked.status) && (e.state === 'paid' || e.state === 'cancelled')) {
+    // The provider could not be asked: the signed callback alone settles a payment still open. When it
+    // answered (still waiting, another amount…), its answer stands and the callback changes nothing.
+    if (!isFinal(checked.status) && this.#unreachable.has(p.outNo) && (e.state === 'paid' || e.state === 'cancelled')) {
       this.#applyOutcome(checked, { state: e.state, providerRef: e.providerRef }, 'verified callback');
     }
+    if (isFinal(checked.status)) this.#unreachable.delete(p.outNo);
   }
 
   #notifyUrl(providerId: string): string | undefined {

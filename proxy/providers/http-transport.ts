@@ -3,20 +3,25 @@
  * to a size cap. It only says WHICH failure happened (`TransportFailure`); what that means to a
  * cashier is each client's to say, in its own words and with its own redaction.
  */
+import { readStreamCapped } from '../http/read-stream.ts';
+import { xmlDeclaredEncoding } from './provider-xml.ts';
 
 /** How an answer's bytes become text. */
 export type AnswerCharset =
   /** Always UTF-8: a charset in Content-Type is ignored (kioskv5 and mct1: JSON backends). */
   | 'utf-8'
-  /** The Content-Type's charset if the platform knows it, else UTF-8 (weishouyin and posmini). */
+  /**
+   * The Content-Type's charset if the platform knows it, else the one the XML document names for
+   * itself (a BOM or `<?xml … encoding="GB18030"?>`), else UTF-8 (weishouyin and posmini).
+   */
   | 'content-type';
 
 /** Thrown by `readCapped` when the answer is larger than allowed. */
 export class AnswerTooLarge extends Error {}
 
-function decoderFor(res: Response, charset: AnswerCharset): TextDecoder {
+function decoderFor(res: Response, charset: AnswerCharset, bytes: Uint8Array): TextDecoder {
   if (charset === 'utf-8') return new TextDecoder('utf-8');
-  const named = /charset=([^;\s]+)/i.exec(res.headers.get('content-type') ?? '')?.[1]?.replace(/"/g, '');
+  const named = /charset=([^;\s]+)/i.exec(res.headers.get('content-type') ?? '')?.[1]?.replace(/"/g, '') || xmlDeclaredEncoding(bytes);
   try {
     return new TextDecoder(named || 'utf-8');
   } catch {
@@ -26,22 +31,8 @@ function decoderFor(res: Response, charset: AnswerCharset): TextDecoder {
 
 /** The answer's text, at most `maxBytes` bytes: past that the rest is not read, and AnswerTooLarge is thrown. */
 export async function readCapped(res: Response, maxBytes: number, charset: AnswerCharset): Promise<string> {
-  const decoder = decoderFor(res, charset);
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw new AnswerTooLarge();
-    }
-    chunks.push(value);
-  }
-  return decoder.decode(Buffer.concat(chunks));
+  const bytes = await readStreamCapped(res.body, maxBytes, () => new AnswerTooLarge());
+  return decoderFor(res, charset, bytes).decode(bytes);
 }
 
 export type TransportFailure =

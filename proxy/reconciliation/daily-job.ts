@@ -4,6 +4,7 @@
  * get their status from it), unless that day already has a run. A provider that cannot be read is
  * tried again on a later tick; nothing is lost by a missed day (a manager can run any day).
  */
+import type { AuditLog } from '../audit/log.ts';
 import { addDays, chinaDayOf } from '../china-time.ts';
 import { AUTO_PERSON, type Reconciler } from './run.ts';
 import type { Settlements } from './settlement.ts';
@@ -17,6 +18,8 @@ export interface DailyJobDeps {
   dailyAt: string;
   now?: () => number;
   log?: (line: string) => void;
+  /** Each run leaves a row, like a manager's (actor `system`). */
+  audit?: AuditLog;
 }
 
 const RETRY_MS = 10 * 60_000;
@@ -58,6 +61,7 @@ export class DailyReconciliation {
       try {
         const outcome = await this.#d.reconciler.run({ provider, day, person: AUTO_PERSON });
         this.#d.settlements.refresh(provider, day, AUTO_PERSON);
+        this.#d.audit?.record({ action: 'reconciliation.run', actor: 'system', subject: outcome.run.code, outcome: 'ok', detail: { provider, day, rows: outcome.rows, carried: outcome.carried } });
         this.#backoff.delete(key);
         done.push(key);
         this.#d.log?.(`reconciled ${provider} ${day}: ${outcome.rows} rows, ${outcome.carried} carried`);

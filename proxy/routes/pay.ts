@@ -9,6 +9,7 @@
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { maskedCode, outcomeOf, type AuditEntry, type AuditLog } from '../audit/log.ts';
 import type { AuthEnv } from '../auth/terminals.ts';
 import { ApiError } from '../http/errors.ts';
 import { readJson } from '../http/json-body.ts';
@@ -27,6 +28,7 @@ export interface PayRoutesDeps {
   recon: ReconStore;
   settlements: Settlements;
   storeName: string;
+  audit: AuditLog;
 }
 
 export const MAX_VOUCHER_BYTES = 5 * 1024 * 1024;
@@ -48,6 +50,19 @@ function intParam(v: string | undefined, name: string, opts: { min?: number; max
 export function payRoutes(d: PayRoutesDeps) {
   const app = new Hono<AuthEnv>();
   const { db } = d;
+
+  /** Runs a manager's change and leaves one audit row with its outcome (the error code when refused). */
+  async function audited<T>(entry: Omit<AuditEntry, 'outcome'>, fn: () => T | Promise<T>, outcome: (r: T) => Partial<AuditEntry> = () => ({})): Promise<T> {
+    let r: T;
+    try {
+      r = await fn();
+    } catch (err) {
+      d.audit.record({ ...entry, outcome: outcomeOf(err) });
+      throw err;
+    }
+    d.audit.record({ ...entry, outcome: 'ok', ...outcome(r) });
+    return r;
+  }
 
   /** pay_method of an order: 1 未支付 until it is paid, else its channel. */
   function payMethodSql(): { sql: string; args: string[] } {
@@ -128,8 +143,11 @@ export function payRoutes(d: PayRoutesDeps) {
     const b = (await readJson(c)) as { code?: unknown; auto?: unknown } | null;
     const auto = b?.auto === true || b?.auto === 'true' ? true : b?.auto === false || b?.auto === 'false' ? false : undefined;
     if (typeof b?.code !== 'string' || auto === undefined) throw new ApiError(400, 'param_invalid', '需要 code 和 auto (true/false) / code and auto (true/false) are required');
-    if (!d.recon.setAuto(b.code, auto)) throw new ApiError(404, 'payment_not_found', `没有流水号为 ${b.code} 的订单 / No such order`);
-    return c.json(ok({ code: b.code, auto }, '修改成功'));
+    const code = b.code;
+    await audited({ action: 'reconciliation.auto', actor: c.get('terminal'), subject: code.slice(0, 64), detail: { auto } }, () => {
+      if (!d.recon.setAuto(code, auto)) throw new ApiError(404, 'payment_not_found', `没有流水号为 ${code} 的订单 / No such order`);
+    });
+    return c.json(ok({ code, auto }, '修改成功'));
   });
 
   // 查看详情: our bill, the provider's bill line, and the reconciliation note.
@@ -194,13 +212,21 @@ export function payRoutes(d: PayRoutesDeps) {
   app.post('/check_record/', async (c) => {
     const b = (await readJson(c)) as { provider?: unknown; day?: unknown; remark?: unknown } | null;
     if (typeof b?.provider !== 'string' || typeof b.day !== 'string') throw new ApiError(400, 'param_invalid', '需要 provider 和 day / provider and day are required');
-    const outcome = await d.reconciler.run({
-      provider: b.provider,
-      day: b.day,
-      person: c.get('terminal').name,
-      remark: typeof b.remark === 'string' ? b.remark.slice(0, 200) : undefined,
-    });
-    d.settlements.refresh(outcome.run.provider, outcome.run.day, outcome.run.person);
+    const { provider, day } = b;
+    const outcome = await audited(
+      { action: 'reconciliation.run', actor: c.get('terminal'), detail: { provider: provider.slice(0, 40), day: day.slice(0, 10) } },
+      async () => {
+        const o = await d.reconciler.run({
+          provider,
+          day,
+          person: c.get('terminal').name,
+          remark: typeof b.remark === 'string' ? b.remark.slice(0, 200) : undefined,
+        });
+        d.settlements.refresh(o.run.provider, o.run.day, o.run.person);
+        return o;
+      },
+      (o) => ({ subject: o.run.code, detail: { provider: o.run.provider, day: o.run.day, rows: o.rows, carried: o.carried, complete: o.run.complete } }),
+    );
     return c.json(ok({ code: outcome.run.code, rows: outcome.rows, carried: outcome.carried, complete: outcome.run.complete }, '对账完成'));
   });
 
@@ -278,7 +304,7 @@ export function payRoutes(d: PayRoutesDeps) {
   app.post('/account/', async (c) => {
     const b = (await readJson(c)) as Record<string, unknown> | null;
     if (!b || typeof b !== 'object') throw new ApiError(400, 'param_invalid', '需要 JSON 对象 / A JSON object is required');
-    const a = d.settlements.saveAccount({
+    const input = {
       code: typeof b.code === 'string' ? b.code : undefined,
       provider: String(b.provider ?? ''),
       method: Number(b.method ?? PAY_METHOD.unpaid),
@@ -286,7 +312,13 @@ export function payRoutes(d: PayRoutesDeps) {
       account: String(b.account ?? ''),
       period: Number(b.period ?? 1),
       remarks: typeof b.remarks === 'string' ? b.remarks.slice(0, 200) : undefined,
-    });
+    };
+    // Where a provider's money is settled to: worth a row of its own (the account number masked, as a payment code is).
+    const a = await audited(
+      { action: 'settlement.account', actor: c.get('terminal'), subject: input.code?.slice(0, 64), detail: { provider: input.provider.slice(0, 40), method: input.method, name: input.name, account: maskedCode(input.account), period: input.period } },
+      () => d.settlements.saveAccount(input),
+      (saved) => ({ subject: saved.code }),
+    );
     return c.json(ok({ code: a.code }, '保存成功'));
   });
 
@@ -344,7 +376,11 @@ export function payRoutes(d: PayRoutesDeps) {
       const bytes = new Uint8Array(await voucher.arrayBuffer());
       const mime = imageType(bytes);
       if (!mime) throw new ApiError(415, 'voucher_not_image', '凭证必须是 PNG、JPEG、WebP 或 GIF 图片 / The voucher must be a PNG, JPEG, WebP or GIF image');
-      const s = d.settlements.settle(code, { person, remark: typeof form.remark === 'string' ? form.remark.slice(0, 200) : undefined, mime, bytes });
+      const s = await audited(
+        { action: 'settlement.voucher', actor: c.get('terminal'), subject: code.slice(0, 64), detail: { person, mime, bytes: bytes.byteLength } },
+        () => d.settlements.settle(code, { person, remark: typeof form.remark === 'string' ? form.remark.slice(0, 200) : undefined, mime, bytes }),
+        (settled) => ({ amountFen: settled.total, outcome: settled.state === 2 ? 'settled' : String(settled.state) }),
+      );
       return c.json(ok({ code: s.code, state: s.state, voucher_img: s.voucherImg }, '上传成功'));
     },
   );

@@ -1,10 +1,13 @@
 /** `/api/payments...` and `/api/methods`: see README "HTTP API". */
 import { Hono } from 'hono';
+import { outcomeOf, type AuditLog } from '../audit/log.ts';
+import type { SupervisorGate } from '../auth/supervisor.ts';
 import type { AuthEnv } from '../auth/terminals.ts';
 import { ApiError } from '../http/errors.ts';
 import { readJson } from '../http/json-body.ts';
+import { queryReader } from '../http/query.ts';
+import { RateLimitError, type RateLimit } from '../http/rate-limit.ts';
 import { toView, type Ledger, type ListFilter } from '../ledger/payments.ts';
-import { isDay } from '../ledger/reports.ts';
 import type { PaymentService } from '../payments/service.ts';
 import type { ProviderRegistry } from '../providers/index.ts';
 import { encodeEscPos, ownReceipt, ownRefundReceipt, receiptText } from '../receipt/escpos.ts';
@@ -16,9 +19,14 @@ export interface PaymentRoutesDeps {
   storeName: string;
   /** A terminal's name by id (操作员 on the provider's receipt). */
   terminalName: (id: string) => string | undefined;
+  audit: AuditLog;
+  /** Refund requests per terminal. */
+  refundLimit: RateLimit;
+  /** A cashier's refund needs the supervisor password; wrong ones lock the terminal out. */
+  supervisor: SupervisorGate;
 }
 
-export function paymentRoutes({ service, ledger, providers, storeName, terminalName }: PaymentRoutesDeps) {
+export function paymentRoutes({ service, ledger, providers, storeName, terminalName, audit, refundLimit, supervisor }: PaymentRoutesDeps) {
   const app = new Hono<AuthEnv>();
 
   app.get('/methods', (c) => c.json(providers.methods()));
@@ -44,13 +52,46 @@ export function paymentRoutes({ service, ledger, providers, storeName, terminalN
   });
 
   app.post('/payments/:outNo/cancel', async (c) => {
-    ownPayment(c.get('terminal'), c.req.param('outNo'));
-    return c.json(await service.cancel(c.req.param('outNo')));
+    const p = ownPayment(c.get('terminal'), c.req.param('outNo'));
+    const entry = { action: 'payment.cancel', actor: c.get('terminal'), terminalId: p.terminalId, subject: p.outNo, amountFen: p.amountFen } as const;
+    try {
+      const view = await service.cancel(p.outNo);
+      audit.record({ ...entry, outcome: view.status });
+      return c.json(view);
+    } catch (err) {
+      audit.record({ ...entry, outcome: outcomeOf(err) });
+      throw err;
+    }
   });
 
-  app.post('/payments/:outNo/refunds', async (c) =>
-    c.json(await service.refund(c.get('terminal'), c.req.param('outNo'), await readJson(c))),
-  );
+  // Every refund request leaves one audit row with its outcome (a refusal's error code included);
+  // of a flood over the rate limit, only the first refusal in each window.
+  app.post('/payments/:outNo/refunds', async (c) => {
+    const terminal = c.get('terminal');
+    const outNo = c.req.param('outNo');
+    const payment = ledger.getPayment(outNo);
+    const entry = { action: 'refund.request', actor: terminal, terminalId: payment?.terminalId, subject: outNo.slice(0, 64) } as const;
+    try {
+      refundLimit.take(terminal.id);
+    } catch (err) {
+      if (err instanceof RateLimitError && err.firstInWindow) audit.record({ ...entry, outcome: outcomeOf(err) });
+      throw err;
+    }
+    let body: Record<string, unknown> | undefined;
+    let authorizedBy: string | undefined;
+    try {
+      body = (await readJson(c)) as Record<string, unknown>;
+      authorizedBy = supervisor.authorize(terminal, body?.supervisorPassword);
+      const view = await service.refund(terminal, outNo, body);
+      audit.record({ ...entry, refundNo: view.refundNo, amountFen: view.amountFen, outcome: view.status, detail: { authorizedBy, reason: reasonOf(body) } });
+      return c.json(view);
+    } catch (err) {
+      const refundNo = typeof body?.refundNo === 'string' ? body.refundNo.slice(0, 32) : undefined;
+      const amountFen = Number.isSafeInteger(body?.amountFen) ? (body!.amountFen as number) : undefined;
+      audit.record({ ...entry, refundNo, amountFen, outcome: outcomeOf(err), detail: { authorizedBy, reason: reasonOf(body) } });
+      throw err;
+    }
+  });
 
   app.get('/payments/:outNo/history', (c) => {
     if (c.get('terminal').role !== 'manager') throw new ApiError(403, 'forbidden', '需要店长权限 / Manager role required');
@@ -112,8 +153,6 @@ export function paymentRoutes({ service, ledger, providers, storeName, terminalN
 }
 
 const STATUSES: readonly string[] = ['paying', 'paid', 'failed', 'cancelled', 'unknown', 'refunded'];
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * `GET /api/payments` query → a ledger filter, or 400 `query_invalid` naming the parameter.
@@ -123,20 +162,7 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
  * pageSize 1–200 (default 50). Parameters not listed are ignored.
  */
 function listQuery(q: Record<string, string>, terminal: { id: string; role: string }): ListFilter {
-  const bad = (param: string, zh: string, en: string) => new ApiError(400, 'query_invalid', `参数 ${param} 无效：${zh} / Invalid ${param}: ${en}`);
-  const instant = (param: 'from' | 'to'): string | undefined => {
-    const v = q[param];
-    if (v === undefined || v === '') return undefined;
-    const text = DAY.test(v) ? `${v}T00:00:00+08:00` : v;
-    const m = INSTANT.exec(text);
-    // Date.parse rolls 02-30 over to March and takes 24:00: a calendar check first.
-    const real = m && isDay(text.slice(0, 10)) && Number(text.slice(11, 13)) <= 23 && Number(text.slice(14, 16)) <= 59 && Number(m[1]?.slice(1, 3) ?? 0) <= 59;
-    const ms = real ? Date.parse(text) : Number.NaN;
-    if (!Number.isFinite(ms) || ms < 0 || ms > 253402300799999) {
-      throw bad(param, '应为带时区的 ISO 8601 时间（如 2026-11-23T08:00:00+08:00）或日期 YYYY-MM-DD', 'expected an ISO 8601 time with its offset (e.g. 2026-11-23T08:00:00+08:00) or a day YYYY-MM-DD');
-    }
-    return new Date(ms).toISOString();
-  };
+  const { bad, instant, int } = queryReader(q);
   const list = (param: string, ok: (x: string) => boolean, zh: string, en: string): string[] | undefined => {
     const v = q[param];
     if (v === undefined || v === '') return undefined;
@@ -149,13 +175,6 @@ function listQuery(q: Record<string, string>, terminal: { id: string; role: stri
     if (v === undefined || v === '') return undefined;
     const n = /^\d{1,16}$/.test(v) ? Number(v) : Number.NaN;
     if (!Number.isSafeInteger(n)) throw bad(param, '应为不小于 0 的整数（单位：分）', 'expected a whole number of fen, 0 or more');
-    return n;
-  };
-  const int = (param: 'page' | 'pageSize', fallback: number, max: number): number => {
-    const v = q[param];
-    if (v === undefined || v === '') return fallback;
-    const n = /^\d{1,9}$/.test(v) ? Number(v) : Number.NaN;
-    if (!(n >= 1 && n <= max)) throw bad(param, `应为 1–${max} 的整数`, `expected a whole number from 1 to ${max}`);
     return n;
   };
 
@@ -190,6 +209,8 @@ function listQuery(q: Record<string, string>, terminal: { id: string; role: stri
     pageSize: int('pageSize', 50, 200),
   };
 }
+
+const reasonOf = (body: Record<string, unknown> | undefined) => (typeof body?.reason === 'string' ? body.reason.slice(0, 200) : undefined);
 
 function notFound(outNo: string) {
   return new ApiError(404, 'payment_not_found', `没有单号为 ${outNo} 的支付 / No such payment`);

@@ -1,24 +1,43 @@
 /** Pairing (no auth: the code is the credential) and terminal management (manager). */
 import { Hono } from 'hono';
 import type { PairResponse } from '../../contract/api.ts';
+import type { AuditLog } from '../audit/log.ts';
 import { type AuthEnv, requireRole, requireTerminal, type Terminals } from '../auth/terminals.ts';
 import { ApiError } from '../http/errors.ts';
 import { readJson } from '../http/json-body.ts';
+import { clientAddress, type RateLimit } from '../http/rate-limit.ts';
 
-export function pairingRoute(terminals: Terminals) {
+export interface PairingDeps {
+  terminals: Terminals;
+  audit: AuditLog;
+  /** Failed attempts per client address; over the limit every attempt is refused (429) unread, a right code too. */
+  limit: RateLimit;
+  trustProxy: boolean;
+}
+
+export function pairingRoute({ terminals, audit, limit, trustProxy }: PairingDeps) {
   const app = new Hono();
   app.post('/terminals/pair', async (c) => {
-    const body = (await readJson(c)) as { code?: unknown; name?: unknown } | null;
-    if (typeof body?.code !== 'string' || !/^[\d\s-]{6,20}$/.test(body.code)) {
-      throw new ApiError(400, 'pairing_code_invalid', '请输入 8 位配对码 / Enter the 8-digit pairing code');
+    const address = clientAddress(c, trustProxy);
+    limit.check(address);
+    try {
+      const body = (await readJson(c)) as { code?: unknown; name?: unknown } | null;
+      if (typeof body?.code !== 'string' || !/^[\d\s-]{6,20}$/.test(body.code)) {
+        throw new ApiError(400, 'pairing_code_invalid', '请输入 8 位配对码 / Enter the 8-digit pairing code');
+      }
+      const { terminal, token } = terminals.pair(body.code, typeof body.name === 'string' ? body.name : undefined);
+      audit.record({ action: 'terminal.pair', actor: terminal, outcome: 'ok', detail: { role: terminal.role, address } });
+      return c.json({ terminalId: terminal.id, token, role: terminal.role } satisfies PairResponse);
+    } catch (err) {
+      // Only a failed attempt counts: a store pairing many tills in a row is never slowed down.
+      if (err instanceof ApiError && err.status < 500) limit.fail(address);
+      throw err;
     }
-    const { terminal, token } = terminals.pair(body.code, typeof body.name === 'string' ? body.name : undefined);
-    return c.json({ terminalId: terminal.id, token, role: terminal.role } satisfies PairResponse);
   });
   return app;
 }
 
-export function terminalRoutes(terminals: Terminals, pairingCodeTtlMs: number) {
+export function terminalRoutes(terminals: Terminals, pairingCodeTtlMs: number, audit: AuditLog) {
   const app = new Hono<AuthEnv>();
   app.get('/terminals/me', (c) => c.json(c.get('terminal')));
   app.use('/terminals/*', requireRole('manager'));
@@ -26,11 +45,36 @@ export function terminalRoutes(terminals: Terminals, pairingCodeTtlMs: number) {
   app.post('/terminals/pairing-codes', async (c) => {
     const body = (await readJson(c)) as { role?: unknown } | null;
     const role = body?.role === 'manager' ? 'manager' : 'cashier';
-    return c.json({ role, ...terminals.createPairingCode(role, pairingCodeTtlMs) });
+    const made = terminals.createPairingCode(role, pairingCodeTtlMs);
+    // The code itself never goes into the log: it is a credential until used.
+    audit.record({ action: 'pairing_code.create', actor: c.get('terminal'), outcome: 'ok', detail: { role, expiresAt: made.expiresAt } });
+    return c.json({ role, ...made });
   });
+  /**
+   * A manager revokes another terminal; its token is refused from the next request on and its event
+   * stream is closed. A terminal cannot revoke itself (409 `revoke_self`): that is how the last
+   * manager would lock the store out of its own back office until the proxy restarts.
+   */
   app.post('/terminals/:id/revoke', (c) => {
-    if (!terminals.revoke(c.req.param('id'))) throw new ApiError(404, 'terminal_not_found', '没有这个终端 / No such terminal');
-    return c.json({ ok: true });
+    const me = c.get('terminal');
+    const id = c.req.param('id');
+    const target = terminals.get(id);
+    const record = (outcome: string) =>
+      audit.record({ action: 'terminal.revoke', actor: me, terminalId: id.slice(0, 40), outcome, detail: target ? { name: target.name, role: target.role } : undefined });
+    if (!target) {
+      record('terminal_not_found');
+      throw new ApiError(404, 'terminal_not_found', '没有这个终端 / No such terminal');
+    }
+    if (id === me.id) {
+      record('revoke_self');
+      throw new ApiError(409, 'revoke_self', '不能吊销本机，请在另一台店长终端上操作 / A terminal cannot revoke itself: use another manager terminal');
+    }
+    if (target.revokedAt || !terminals.revoke(id)) {
+      record('already_revoked');
+      throw new ApiError(409, 'terminal_already_revoked', '该终端已被吊销 / This terminal is already revoked');
+    }
+    record('ok');
+    return c.json({ ok: true, terminalId: id });
   });
   return app;
 }

@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningStore } from '../../proxy/server.ts';
 import { launchBrowser } from '../helpers/browser.ts';
-import { pairPage, sell as sellOnPage } from '../helpers/checkout-page.ts';
+import { enterCode, pairPage, sell as sellOnPage } from '../helpers/checkout-page.ts';
 import { CODE, freshWechatCode, startTestStore, waitFor } from '../helpers/store.ts';
 
 let store: RunningStore;
@@ -81,6 +81,17 @@ describe('checkout in the browser', () => {
     await newSale();
   });
 
+  it('takes a keyboard-wedge burst on the scan screen as a scan, without confirmation', async () => {
+    await page.getByTestId('amount').fill('2.00');
+    await page.getByTestId('collect').click();
+    await page.getByTestId('auth-code').waitFor();
+    await page.keyboard.type(freshWechatCode()); // as fast as the browser takes keys: a scanner's burst
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid=status][data-status=paid]').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('confirm-manual').count()).toBe(0);
+    await newSale();
+  });
+
   it('does not send slow human typing as a scan without confirmation', async () => {
     const amountInput = page.getByTestId('amount');
     await amountInput.fill('3.00');
@@ -125,8 +136,7 @@ describe('checkout in the browser', () => {
     await page.getByTestId('collect').click();
     await page.getByTestId('auth-code').waitFor();
     await page.context().setOffline(true);
-    await page.keyboard.type(code, { delay: 5 });
-    await page.keyboard.press('Enter');
+    await enterCode(page, code);
     await page.getByTestId('network-banner').waitFor({ timeout: 15_000 });
     expect(await page.getByTestId('status').innerText()).toContain('请勿重复收款');
     const outNo = (await page.getByTestId('status').getAttribute('data-out-no'))!;

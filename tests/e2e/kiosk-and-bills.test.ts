@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningStore } from '../../proxy/server.ts';
 import { launchBrowser } from '../helpers/browser.ts';
-import { pairPage } from '../helpers/checkout-page.ts';
+import { enterCode, pairPage } from '../helpers/checkout-page.ts';
 import { freshWechatCode, newOutNo, pair, startTestStore } from '../helpers/store.ts';
 
 let browser: Browser;
@@ -30,9 +30,7 @@ async function openStore(providers: ('kioskv5' | 'posmini')[], role: 'cashier' |
 
 async function scan(page: Page, code: string) {
   await page.getByTestId('collect').click();
-  await page.getByTestId('auth-code').waitFor();
-  await page.keyboard.type(code, { delay: 5 });
-  await page.keyboard.press('Enter');
+  await enterCode(page, code);
 }
 
 describe('the kiosk backend in the browser', () => {

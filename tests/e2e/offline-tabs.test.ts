@@ -7,6 +7,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningStore } from '../../proxy/server.ts';
 import { launchBrowser } from '../helpers/browser.ts';
+import { enterCode } from '../helpers/checkout-page.ts';
 import { CODE, startTestStore } from '../helpers/store.ts';
 
 let store: RunningStore;
@@ -46,8 +47,7 @@ describe('several tabs', () => {
     await a.getByTestId('amount').fill('6.60');
     await a.getByTestId('collect').click();
     await a.getByTestId('auth-code').waitFor();
-    await a.keyboard.type(CODE.passwordForever, { delay: 5 });
-    await a.keyboard.press('Enter');
+    await enterCode(a, CODE.passwordForever);
     await a.locator('[data-testid=status][data-status=paying]').waitFor({ timeout: 15_000 });
     const outNo = (await a.getByTestId('status').getAttribute('data-out-no'))!;
 

@@ -10,6 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningStore } from '../../proxy/server.ts';
 import { launchBrowser } from '../helpers/browser.ts';
+import { enterCode } from '../helpers/checkout-page.ts';
 import { freshWechatCode, startTestStore, tempDataDir, waitFor } from '../helpers/store.ts';
 
 let port: number;
@@ -118,8 +119,7 @@ describe('offline', () => {
     await qr.waitFor();
     expect(await qr.isDisabled()).toBe(true);
     expect(await qr.innerText()).toContain('离线时无法使用 / Not available offline');
-    await page.keyboard.type(code, { delay: 5 });
-    await page.keyboard.press('Enter');
+    await enterCode(page, code);
     await page.getByTestId('network-banner').waitFor({ timeout: 15_000 });
     expect(await page.getByTestId('status').innerText()).toContain('请勿重复收款');
     const outNo = (await page.getByTestId('status').getAttribute('data-out-no'))!;

@@ -5,6 +5,7 @@
  * the daily job, and the manager role on every path.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuditLog } from '../../proxy/audit/log.ts';
 import { DailyReconciliation } from '../../proxy/reconciliation/daily-job.ts';
 import { ISSUE } from '../../proxy/reconciliation/match.ts';
 import type { RunningStore } from '../../proxy/server.ts';
@@ -292,13 +293,15 @@ describe('the daily job', () => {
       await boss.post('/pay/consume_order', { code: b.outNo, auto: false });
       // Tomorrow at 03:30 China time, the job's clock: "yesterday" is today.
       const tomorrow330 = Date.parse(`${chinaDay(Date.now() + DAY_MS)}T03:30:00+08:00`);
-      const job = new DailyReconciliation({ reconciler: quiet.reconciler, recon: quiet.recon, settlements: quiet.settlements, dailyAt: '03:00', now: () => tomorrow330 });
+      const job = new DailyReconciliation({ reconciler: quiet.reconciler, recon: quiet.recon, settlements: quiet.settlements, dailyAt: '03:00', now: () => tomorrow330, audit: new AuditLog(quiet.ledger.db) });
       expect(await job.tick()).toEqual([`mct1|${today()}`]);
       expect(await job.tick()).toEqual([]); // once
       expect(quiet.recon.statusOf(a.outNo)!.status).toBe(1);
       expect(quiet.recon.statusOf(b.outNo)!.status).toBe(2);
       const [run] = quiet.recon.runs({ provider: 'mct1' });
       expect(run).toMatchObject({ person: 'auto', day: today() });
+      const audited = quiet.ledger.db.prepare("SELECT actor_role, subject, outcome FROM audit_log WHERE action = 'reconciliation.run'").all();
+      expect(audited).toEqual([{ actor_role: 'system', subject: run.code, outcome: 'ok' }]);
       // Before 03:00 nothing runs.
       const early = new DailyReconciliation({ reconciler: quiet.reconciler, recon: quiet.recon, settlements: quiet.settlements, dailyAt: '03:00', now: () => tomorrow330 - 3600_000 });
       expect(await early.tick()).toEqual([]);

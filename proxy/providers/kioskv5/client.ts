@@ -292,6 +292,8 @@ export function createKioskV5Provider(opts: KioskV5Options): KioskV5Provider {
 
   const oidKey = (outNo: string) => `oid.${sid}.${outNo}`;
   const prKey = (outNo: string) => `prid.${sid}.${outNo}`;
+  /** Set when a record's pr_id was recovered by a query: pay() never had it, so never sent pay_pay_record. */
+  const recoveredKey = (outNo: string) => `recovered.${sid}.${outNo}`;
   const counterKey = `oid.next.${sid}`;
 
   /** A stored id. @see seeds/000 (oid, pr_id are int) */
@@ -623,11 +625,13 @@ export function createKioskV5Provider(opts: KioskV5Options): KioskV5Provider {
       const got = await getRecord(prId, ctx);
       if (!got.ok) return got;
       const bad = checkOurs(got.record, { outNo: ref.outNo, oid, prId, amountFen: ref.amountFen });
-      return bad ?? { ok: true, record: got.record, recovered: false };
+      // Recovered by an earlier query: still never sent (the pr_id is stored now, the truth is the same).
+      return bad ?? { ok: true, record: got.record, recovered: store.get(recoveredKey(ref.outNo)) === '1' };
     }
     if (oid === undefined) return { ok: true, sent: false };
     const method = methodOf(ref.method);
     if ('ok' in method) return method;
+    store.set(recoveredKey(ref.outNo), '1');
     const created = await createRecord(method, { outNo: ref.outNo, amountFen: ref.amountFen }, oid, ctx);
     if (!created.ok) return created;
     if ('refusal' in created) return { ok: false, error: refusalError(created.refusal) };

@@ -3,13 +3,15 @@
  *
  * Requests are written by hand in the seed's shapes: JSON with `paymentvalue` as a number literal
  * made by formatYuan (no float arithmetic), or DataContract XML with the seed's root, namespace and
- * element order. Answers are read defensively: size-capped; XML refused with DOCTYPE/ENTITY before
- * the parser sees it, parsed with namespace prefixes stripped (`d2p1:autoid` → `autoid`); JSON read
+ * element order. Answers are read defensively: size-capped; XML refused with DOCTYPE/ENTITY or a
+ * character XML does not allow before the parser sees it, parsed with explicit limits and XML's own
+ * entities only (../provider-xml.ts), namespace prefixes stripped (`d2p1:autoid` → `autoid`); JSON read
  * with every number kept as its literal text. Values stay strings until decoded into typed values;
  * yuan becomes fen through contract/money.ts only.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { formatYuan, parseYuan } from '../../../contract/money.ts';
+import { forbiddenCharacter, HARDENED_PARSER_OPTIONS } from '../provider-xml.ts';
 import { fail, type Failure } from './errors.ts';
 
 /** The seed's one API. @see seeds/003 POST api/Pos/MiniProgram/Busi/Sell/Pay/WithWechat/Barcode */
@@ -194,14 +196,15 @@ const parser = new XMLParser({
   parseTagValue: false,
   parseAttributeValue: false,
   trimValues: true,
-  // Numeric character references (&#xD;); DOCTYPE-declared entities never get this far.
-  processEntities: true,
-  htmlEntities: true,
+  // &amp; &lt; &gt; &quot; &apos; and numeric references to allowed characters (&#xD;) only; at most
+  // MAX_XML_DEPTH deep. DOCTYPE-declared entities never get this far.
+  ...HARDENED_PARSER_OPTIONS,
 });
 
 /**
  * An XML answer as an object tree, refusing what a hostile or broken server could send: too large,
- * DOCTYPE/ENTITY (no entity expansion, no external entities), not well-formed.
+ * DOCTYPE/ENTITY (no entity expansion, no external entities), a character XML does not allow (raw or
+ * by reference), deeper than MAX_XML_DEPTH, not well-formed.
  * @see seeds/003 Response Formats (application/xml, text/xml)
  */
 export function parseXml(text: string): Decoded<XmlNode> {
@@ -210,6 +213,8 @@ export function parseXml(text: string): Decoded<XmlNode> {
   if (/<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST)/i.test(text)) {
     return bad('应答含 DOCTYPE/ENTITY，已拒绝 / XML with DOCTYPE or ENTITY refused');
   }
+  const forbidden = forbiddenCharacter(text);
+  if (forbidden) return bad('应答含有 XML 不允许的字符 / answer has a character XML does not allow', forbidden);
   const xml = text.replace(/^\uFEFF/, '');
   const valid = XMLValidator.validate(xml);
   if (valid !== true) return bad('应答不是有效的 XML / malformed XML', `${valid.err.code}: ${valid.err.msg} (line ${valid.err.line})`);

@@ -2,13 +2,16 @@
  * 微收银 request/response mapping. Pure: no I/O.
  *
  * Answers are XML (`<dm ok="1" ... />`). They are parsed defensively: size-capped, DOCTYPE/ENTITY
- * refused before the parser sees them, every value kept as a string (no number coercion: "0.01",
- * "dm0123" and "4200000067201804213236197646" must survive exactly), then decoded into typed values.
+ * and characters XML does not allow refused before the parser sees them, parsed with explicit limits
+ * and XML's own entities only (../provider-xml.ts), every value kept as a string (no number coercion:
+ * "0.01", "dm0123" and "4200000067201804213236197646" must survive exactly), then decoded into typed
+ * values.
  * Yuan strings become fen through contract/money.ts only.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { formatYuan, parseYuan } from '../../../contract/money.ts';
 import type { CartItem } from '../../../contract/api.ts';
+import { forbiddenCharacter, HARDENED_PARSER_OPTIONS } from '../provider-xml.ts';
 import type { ProviderError } from '../types.ts';
 import { providerError } from './errors.ts';
 
@@ -31,9 +34,9 @@ const parser = new XMLParser({
   parseTagValue: false,
   // printinfo is whitespace-sensitive (line ends are printer line feeds).
   trimValues: false,
-  // Numeric character references (&#10;) too; DOCTYPE-declared entities never get this far.
-  htmlEntities: true,
-  processEntities: true,
+  // &amp; &lt; &gt; &quot; &apos; and numeric references to allowed characters (&#10;) only; at most
+  // MAX_XML_DEPTH deep. DOCTYPE-declared entities never get this far.
+  ...HARDENED_PARSER_OPTIONS,
   isArray: (name, _jpath, _leaf, isAttribute) => !isAttribute && (name === 'dm_code' || name === 'pay'),
 });
 
@@ -83,6 +86,8 @@ export function parseXml(text: string): Decoded<XmlElement> {
   if (/<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST)/i.test(text)) {
     return bad('微收银应答含 DOCTYPE/ENTITY，已拒绝 / XML with DOCTYPE or ENTITY refused');
   }
+  const forbidden = forbiddenCharacter(text);
+  if (forbidden) return bad('微收银应答含有 XML 不允许的字符 / answer has a character XML does not allow', forbidden);
   const xml = spaceAttributes(text.replace(/^\uFEFF/, ''));
   const valid = XMLValidator.validate(xml);
   if (valid !== true) {
