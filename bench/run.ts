@@ -7,6 +7,7 @@
  * - ESC/POS encoding of a 40-line Chinese receipt by the browser's GB18030 encoder vs iconv-lite;
  * - reconciliation of a day of 100,000 orders (seconds, peak memory) vs a day of 10,000;
  * - the manager's order list, first page, over 1,000,000 ledger rows vs 10,000;
+ * - the load test (bench/load.ts): 16 tills' payments at once vs one till, nothing lost, memory flat;
  * - in headless Chromium: scan-to-paid through the page, and a cold start from the service worker.
  * BENCH_N sets the samples per round (default 200); BENCH_MEMORY=1 keeps the ledger in memory.
  */
@@ -23,6 +24,7 @@ import { startStore, type RunningStore } from '../proxy/server.ts';
 import iconv from 'iconv-lite';
 import { encodeGb18030, gbTable } from '../web/devices/printer/gb18030.ts';
 import { browserBench } from './browser.ts';
+import { loadBench } from './load.ts';
 import { orderListBench } from './order-list.ts';
 import { reconciliationBench } from './reconciliation.ts';
 
@@ -195,6 +197,7 @@ async function main() {
     await store.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
+  await loadBench();
   if (!process.env.BENCH_NO_BROWSER) await browserBench();
 }
 

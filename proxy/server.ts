@@ -14,7 +14,7 @@ import { createApp } from './app.ts';
 import { Terminals } from './auth/terminals.ts';
 import { configuredSecrets, type Config } from './config.ts';
 import { EventBus } from './events/bus.ts';
-import { openDb } from './ledger/db.ts';
+import { flushDeferred, openDb } from './ledger/db.ts';
 import { Ledger } from './ledger/payments.ts';
 import { Resolver } from './payments/resolver.ts';
 import { PaymentService } from './payments/service.ts';
@@ -117,6 +117,7 @@ export async function startStore(config: Config): Promise<RunningStore> {
         server.close(() => resolve());
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
+      flushDeferred(db);
       db.close();
     },
   };

@@ -7,7 +7,7 @@
  * every text is scrubbed of the configured secrets as a last guard.
  */
 import type { Terminal } from '../auth/terminals.ts';
-import type { Db } from '../ledger/db.ts';
+import { deferWrite, flushDeferred, type Db } from '../ledger/db.ts';
 import { maskAuthCode, scrub } from '../providers/redact-text.ts';
 
 export const AUDIT_ACTIONS = [
@@ -91,31 +91,36 @@ export class AuditLog {
       if (v === undefined) continue;
       detail[k] = typeof v === 'string' ? text(v) : v;
     }
-    try {
-      this.#db
-        .prepare(
-          `INSERT INTO audit_log (at, action, actor_id, actor_name, actor_role, terminal_id, subject, refund_no, amount_fen, outcome, detail)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          new Date(this.#now()).toISOString(),
-          e.action,
-          actor?.id ?? null,
-          text(actor?.name),
-          actor?.role ?? 'system',
-          e.terminalId ?? actor?.id ?? null,
-          text(e.subject),
-          text(e.refundNo),
-          Number.isSafeInteger(e.amountFen) ? e.amountFen : null,
-          text(e.outcome) ?? 'unknown',
-          Object.keys(detail).length ? JSON.stringify(detail) : null,
-        );
-    } catch (err) {
-      console.error(`[audit] could not record ${e.action}: ${(err as Error).message}`);
-    }
+    const at = new Date(this.#now()).toISOString();
+    // Written with the ledger's next commit (deferWrite): the state it records is durable already.
+    deferWrite(this.#db, () => {
+      try {
+        this.#db
+          .prepare(
+            `INSERT INTO audit_log (at, action, actor_id, actor_name, actor_role, terminal_id, subject, refund_no, amount_fen, outcome, detail)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            at,
+            e.action,
+            actor?.id ?? null,
+            text(actor?.name),
+            actor?.role ?? 'system',
+            e.terminalId ?? actor?.id ?? null,
+            text(e.subject),
+            text(e.refundNo),
+            Number.isSafeInteger(e.amountFen) ? e.amountFen : null,
+            text(e.outcome) ?? 'unknown',
+            Object.keys(detail).length ? JSON.stringify(detail) : null,
+          );
+      } catch (err) {
+        console.error(`[audit] could not record ${e.action}: ${(err as Error).message}`);
+      }
+    });
   }
 
   list(f: AuditFilter): { total: number; items: AuditRow[] } {
+    flushDeferred(this.#db);
     const where: string[] = [];
     const args: unknown[] = [];
     if (f.actions?.length) (where.push(`action IN (${f.actions.map(() => '?').join(',')})`), args.push(...f.actions));

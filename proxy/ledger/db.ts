@@ -34,3 +34,38 @@ export function migrate(db: Db): void {
     })();
   }
 }
+
+const deferred = new WeakMap<Db, (() => void)[]>();
+
+/**
+ * A write that need not be durable on its own: a provider call record, an audit row about a state
+ * that is itself durable. It rides on the next ledger transaction (one fsync carries several rows:
+ * with synchronous=FULL each commit is a disk flush) or, when none comes, is written with the others
+ * on the next turn of the event loop. A failing deferred write is logged and never undoes the
+ * transaction it rides on.
+ */
+export function deferWrite(db: Db, write: () => void): void {
+  let queue = deferred.get(db);
+  if (!queue) deferred.set(db, (queue = []));
+  queue.push(write);
+  if (queue.length === 1) setImmediate(() => flushDeferred(db));
+}
+
+/** Runs the deferred writes now, inside the caller's transaction. */
+export function drainDeferred(db: Db): void {
+  const queue = deferred.get(db);
+  if (!queue?.length) return;
+  for (const write of queue.splice(0)) {
+    try {
+      write();
+    } catch (err) {
+      console.error(`[ledger] a deferred write failed: ${(err as Error).message}`);
+    }
+  }
+}
+
+/** Writes the deferred rows now, in one transaction of their own (before reading them, or closing). */
+export function flushDeferred(db: Db): void {
+  if (!deferred.get(db)?.length || !db.open) return;
+  db.transaction(() => drainDeferred(db))();
+}

@@ -1,6 +1,6 @@
 /** The payments ledger: every payment, every refund, every state change. Amounts are integer fen. */
 import type { CartItem, PaymentStatus, PaymentView } from '../../contract/api.ts';
-import type { Db } from './db.ts';
+import { deferWrite, drainDeferred, flushDeferred, type Db } from './db.ts';
 
 export interface PaymentRecord {
   outNo: string;
@@ -202,7 +202,12 @@ export class Ledger {
 
   /** Runs `fn` in one transaction (a savepoint when nested). */
   transaction<T>(fn: () => T): T {
-    return this.#db.inTransaction ? this.#db.transaction(fn)() : this.#db.transaction(fn).immediate();
+    if (this.#db.inTransaction) return this.#db.transaction(fn)();
+    // Deferred rows (call records, audit rows) ride on this commit.
+    return this.#db.transaction(() => {
+      drainDeferred(this.#db);
+      return fn();
+    }).immediate();
   }
 
   getPayment(outNo: string): PaymentRecord | undefined {
@@ -385,14 +390,19 @@ export class Ledger {
   recordCall(c: {
     provider: string; op: string; outNo?: string; request: string; response: string; ok: boolean; errorKind?: string; durationMs: number;
   }): void {
-    this.#db
-      .prepare(
-        'INSERT INTO provider_calls (provider, op, out_no, request, response, ok, error_kind, duration_ms, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      )
-      .run(c.provider, c.op, c.outNo ?? null, c.request, c.response, c.ok ? 1 : 0, c.errorKind ?? null, Math.round(c.durationMs), new Date().toISOString());
+    const at = new Date().toISOString();
+    // Diagnostics, not money: written with the payment's next change (deferWrite).
+    deferWrite(this.#db, () =>
+      this.#db
+        .prepare(
+          'INSERT INTO provider_calls (provider, op, out_no, request, response, ok, error_kind, duration_ms, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(c.provider, c.op, c.outNo ?? null, c.request, c.response, c.ok ? 1 : 0, c.errorKind ?? null, Math.round(c.durationMs), at),
+    );
   }
 
   calls(outNo: string): { op: string; ok: boolean; request: string; response: string; errorKind?: string; at: string }[] {
+    flushDeferred(this.#db);
     return (this.#db.prepare('SELECT * FROM provider_calls WHERE out_no = ? ORDER BY id').all(outNo) as Row[]).map((r) => ({
       op: String(r.op),
       ok: r.ok === 1,

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../proxy/audit/log.ts';
+import { flushDeferred } from '../../proxy/ledger/db.ts';
 import { DailyReconciliation } from '../../proxy/reconciliation/daily-job.ts';
 import { ISSUE } from '../../proxy/reconciliation/match.ts';
 import type { RunningStore } from '../../proxy/server.ts';
@@ -300,6 +301,7 @@ describe('the daily job', () => {
       expect(quiet.recon.statusOf(b.outNo)!.status).toBe(2);
       const [run] = quiet.recon.runs({ provider: 'mct1' });
       expect(run).toMatchObject({ person: 'auto', day: today() });
+      flushDeferred(quiet.ledger.db); // audit rows ride on the ledger's next commit
       const audited = quiet.ledger.db.prepare("SELECT actor_role, subject, outcome FROM audit_log WHERE action = 'reconciliation.run'").all();
       expect(audited).toEqual([{ actor_role: 'system', subject: run.code, outcome: 'ok' }]);
       // Before 03:00 nothing runs.
