@@ -19,6 +19,18 @@ export function chinaDayOf(ms: number): string {
   return new Date(ms + OFFSET_MS).toISOString().slice(0, 10);
 }
 
+/** China wall-clock time of an instant, "2026-11-23 16:22:55" (receipts, bill numbers, the daily job). */
+export function chinaWallClock(ms: number): string {
+  return new Date(ms + OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/** An ISO time as China wall-clock time; '' when absent, the text itself when it is not a time. */
+export function chinaWallClockOf(iso: string | undefined): string {
+  if (!iso) return '';
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? iso : chinaWallClock(ms);
+}
+
 /** The day before/after a China day. */
 export function addDays(day: string, n: number): string {
   const b = chinaDayBounds(day);

@@ -3,6 +3,7 @@
  * Provider receipts (微收银 `printinfo`) arrive already decoded to control characters + text;
  * they are encoded as the provider meant them. Our own receipt is used where the provider gave none.
  */
+import { chinaWallClockOf } from '../china-time.ts';
 import iconv from 'iconv-lite';
 import { formatYuan } from '../../contract/money.ts';
 import type { CartItem } from '../../contract/api.ts';
@@ -74,11 +75,6 @@ const STATUS_TEXT: Record<string, string> = {
   paid: '支付成功', refunded: '已退款', failed: '支付失败', cancelled: '已撤销', paying: '等待支付', unknown: '结果确认中',
 };
 
-function chinaTime(iso: string | undefined): string {
-  if (!iso) return '';
-  const d = new Date(Date.parse(iso) + 8 * 3600_000);
-  return d.toISOString().slice(0, 19).replace('T', ' ');
-}
 
 /** Our own receipt for a payment, used when the provider sent no printinfo. */
 export function ownReceipt(p: PaymentRecord, opts: { storeName: string; methodName: string; refunds?: RefundRecord[] }): string {
@@ -91,11 +87,11 @@ export function ownReceipt(p: PaymentRecord, opts: { storeName: string; methodNa
   if (p.providerRef) lines.push(`账单号: ${p.providerRef}`);
   if (p.billNo) lines.push(`售货单: ${p.billNo}`);
   if (p.tradeNo) lines.push(`流水号: ${p.tradeNo}`);
-  lines.push(`支付方式: ${opts.methodName}`, `时  间: ${chinaTime(p.paidAt ?? p.createdAt)}`, `状  态: ${STATUS_TEXT[p.status] ?? p.status}`);
+  lines.push(`支付方式: ${opts.methodName}`, `时  间: ${chinaWallClockOf(p.paidAt ?? p.createdAt)}`, `状  态: ${STATUS_TEXT[p.status] ?? p.status}`);
   lines.push(...itemLines(p.items));
   lines.push(LINE, `${ESC}E\x01金  额: ${GS}!\x11￥${formatYuan(p.amountFen)}${GS}!\x00${ESC}E\x00`);
   for (const r of opts.refunds ?? []) {
-    if (r.status === 'refunded') lines.push(`退  款: ￥-${formatYuan(r.amountFen)}  ${chinaTime(r.updatedAt)}`);
+    if (r.status === 'refunded') lines.push(`退  款: ￥-${formatYuan(r.amountFen)}  ${chinaWallClockOf(r.updatedAt)}`);
   }
   // The order number as a QR code, so a manager can find the order by scanning the receipt.
   lines.push(LINE, `${ESC}a\x01${qrCommand(p.outNo)}`, p.outNo, '谢谢惠顾，欢迎再次光临', `${ESC}d\x03${GS}V\x01`);
@@ -125,7 +121,7 @@ export function ownBill(b: BillPrint, opts: { storeName: string; footer?: string
     `${GS}!\x00预结单`,
     `${ESC}a\x00${LINE}`,
     `账单编号: ${b.billNo}`,
-    `时  间: ${chinaTime(b.at.toISOString())}`,
+    `时  间: ${chinaWallClockOf(b.at.toISOString())}`,
   ];
   if (b.table) lines.push(`桌  号: ${b.table}`);
   lines.push(...itemLines(b.items));
@@ -146,7 +142,7 @@ export function ownRefundReceipt(p: PaymentRecord, r: RefundRecord, opts: { stor
     ...(p.providerRef ? [`账单号: ${p.providerRef}`] : []),
     `支付方式: ${opts.methodName}`,
     `原支付金额: ￥${formatYuan(p.amountFen)}`,
-    `退款时间: ${chinaTime(r.updatedAt)}`,
+    `退款时间: ${chinaWallClockOf(r.updatedAt)}`,
     `状  态: ${r.status === 'refunded' ? '退款成功' : r.status === 'failed' ? '退款失败' : '确认中'}`,
     LINE,
     `${ESC}E\x01退款金额: ${GS}!\x11￥${formatYuan(r.amountFen)}${GS}!\x00${ESC}E\x00`,

@@ -1,4 +1,5 @@
 /** The pass card (出门单) a kiosk customer shows at the exit, as ESC/POS text with its code as a QR code. */
+import { chinaWallClockOf } from '../china-time.ts';
 import type { PassCardView } from '../../contract/api.ts';
 import { qrCommand } from './escpos.ts';
 
@@ -6,11 +7,6 @@ const ESC = '\x1b';
 const GS = '\x1d';
 const FS = '\x1c';
 
-function chinaTime(iso: string | undefined): string {
-  if (!iso) return '';
-  const t = Date.parse(iso);
-  return Number.isNaN(t) ? iso : new Date(t + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
-}
 
 export function passCardReceipt(card: PassCardView, storeName: string): string {
   const line = '-'.repeat(32);
@@ -21,7 +17,7 @@ export function passCardReceipt(card: PassCardView, storeName: string): string {
     `单  号: ${card.outNo ?? card.orderId}`,
     `出门码: ${card.code}`,
     `状  态: ${card.statusText}`,
-    `时  间: ${chinaTime(card.createdAt)}`,
+    `时  间: ${chinaWallClockOf(card.createdAt)}`,
     line,
     `${ESC}a\x01${qrCommand(card.code.replace(/[^\x20-\x7e]/g, ''))}`,
     `${GS}!\x11${card.code}${GS}!\x00`,

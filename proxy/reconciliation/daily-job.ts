@@ -5,7 +5,7 @@
  * tried again on a later tick; nothing is lost by a missed day (a manager can run any day).
  */
 import type { AuditLog } from '../audit/log.ts';
-import { addDays, chinaDayOf } from '../china-time.ts';
+import { addDays, chinaDayOf, chinaWallClock } from '../china-time.ts';
 import { AUTO_PERSON, type Reconciler } from './run.ts';
 import type { Settlements } from './settlement.ts';
 import type { ReconStore } from './store.ts';
@@ -50,7 +50,7 @@ export class DailyReconciliation {
   /** Runs what is due; returns the provider|day pairs reconciled. */
   async tick(): Promise<string[]> {
     const now = this.#now();
-    const chinaClock = new Date(now + 8 * 3600_000).toISOString().slice(11, 16);
+    const chinaClock = chinaWallClock(now).slice(11, 16);
     if (chinaClock < this.#d.dailyAt) return [];
     const day = addDays(chinaDayOf(now), -1);
     const done: string[] = [];

@@ -3,6 +3,7 @@
  * lines and the total, with the provider's footer where it has one (微收银 qrcode_template: its QR
  * and thank-you lines). Nothing is charged or stored: the payment comes later, as any other.
  */
+import { chinaWallClock } from '../china-time.ts';
 import { Hono } from 'hono';
 import type { AuthEnv } from '../auth/terminals.ts';
 import { ApiError } from '../http/errors.ts';
@@ -48,6 +49,6 @@ export function billRoutes({ providers, storeName, maxAmountFen, now = () => new
 
 /** "YJ" + China wall-clock time to the second + the terminal's last four characters: unique per till and second. */
 function billNumber(at: Date, terminalId: string): string {
-  const t = new Date(at.getTime() + 8 * 3600_000).toISOString().replace(/\D/g, '').slice(0, 14);
+  const t = chinaWallClock(at.getTime()).replace(/\D/g, '');
   return `YJ${t}${terminalId.slice(-4)}`;
 }
