@@ -100,8 +100,11 @@ export interface Config {
   mct1: Mct1Config;
   kioskv5: KioskV5Config;
   posmini: PosMiniConfig;
-  /** Sandbox simulator knobs (tests make them quick). */
-  sandbox: { passwordPolls?: number; hangMs?: number; notifyBaseMs?: number };
+  /**
+   * Sandbox simulator knobs (tests make them quick). `latencyMs`: each provider call is answered that
+   * much later, as a provider across the internet would (default 0; POS_SANDBOX_LATENCY_MS).
+   */
+  sandbox: { passwordPolls?: number; hangMs?: number; notifyBaseMs?: number; latencyMs?: number };
   reconciliation: ReconciliationConfig;
   security: SecurityConfig;
 }
@@ -232,6 +235,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (env.POSMINI_BASE_URL) config.posmini.baseUrl = env.POSMINI_BASE_URL;
   if (env.POSMINI_TOKEN) config.posmini.auth = { type: 'bearer', token: env.POSMINI_TOKEN };
   if (env.POSMINI_LOGIN_PASSWORD) config.posmini.loginPassword = env.POSMINI_LOGIN_PASSWORD;
+  if (env.POS_SANDBOX_LATENCY_MS) config.sandbox.latencyMs = num('POS_SANDBOX_LATENCY_MS');
   if (env.POS_RECONCILE_AT !== undefined) config.reconciliation.dailyAt = env.POS_RECONCILE_AT;
   if (env.POS_ALLOWED_ORIGINS !== undefined) config.security.allowedOrigins = env.POS_ALLOWED_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
   if (env.POS_TRUST_PROXY !== undefined) config.security.trustProxy = env.POS_TRUST_PROXY === '1' || env.POS_TRUST_PROXY === 'true';

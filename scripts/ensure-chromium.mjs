@@ -5,6 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const path = process.env.CHROME_PATH || '/usr/bin/chromium';
+// `BENCH_NO_BROWSER=1 npm run bench` measures no browser figures.
+if (process.env.BENCH_NO_BROWSER) process.exit(0);
 if (existsSync(path)) process.exit(0);
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;

@@ -2,7 +2,9 @@
  * Schema migrations, applied in order, each once, inside a transaction.
  * Never edit a migration that has shipped: add a new one.
  */
-export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
+export type Migration = { version: number; name: string; sql: string };
+
+export const MIGRATIONS: Migration[] = [
   {
     version: 1,
     name: 'initial ledger',

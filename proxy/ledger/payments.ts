@@ -1,6 +1,6 @@
 /** The payments ledger: every payment, every refund, every state change. Amounts are integer fen. */
 import type { CartItem, PaymentStatus, PaymentView } from '../../contract/api.ts';
-import { deferWrite, drainDeferred, flushDeferred, type Db } from './db.ts';
+import { deferWrite, drainDeferred, flushDeferred, isUniqueViolation, type Db } from './db.ts';
 
 export interface PaymentRecord {
   outNo: string;
@@ -324,9 +324,9 @@ export class Ledger {
     const head = this.#db
       .prepare(
         `SELECT COUNT(*) AS total,
-                COALESCE(SUM(CASE WHEN status IN ('paid', 'refunded') THEN 1 ELSE 0 END), 0) AS paidCount,
-                COALESCE(SUM(CASE WHEN status IN ('paid', 'refunded') THEN amount_fen ELSE 0 END), 0) AS paidFen,
-                COALESCE(SUM(refunded_fen), 0) AS refundedFen
+                COALESCE(SUM(CASE WHEN status IN ('paid', 'refunded') THEN 1 ELSE 0 END), 0) AS "paidCount",
+                COALESCE(SUM(CASE WHEN status IN ('paid', 'refunded') THEN amount_fen ELSE 0 END), 0) AS "paidFen",
+                COALESCE(SUM(refunded_fen), 0) AS "refundedFen"
            FROM payments ${w}`,
       )
       .get(args) as { total: number; paidCount: number; paidFen: number; refundedFen: number };
@@ -424,7 +424,7 @@ export class Ledger {
         .run(c.provider, c.replayKey ?? null, c.outNo ?? null, c.state ?? null, c.outcome, c.detail?.slice(0, 500) ?? null, new Date().toISOString());
       return true;
     } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return false;
+      if (isUniqueViolation(err)) return false;
       throw err;
     }
   }

@@ -9,6 +9,7 @@ import type { Ledger } from '../ledger/payments.ts';
 import { createKioskV5Provider, createKioskV5Simulator, SANDBOX_SHOP } from './kioskv5/index.ts';
 import { createMct1Provider, createMct1Simulator, SANDBOX_STORE } from './mct1/index.ts';
 import { createPosMiniProvider, createPosMiniSimulator, SANDBOX_SESSION } from './posmini/index.ts';
+import { sleep } from './sandbox-kit/connection-faults.ts';
 import type { CallSink, Provider } from './types.ts';
 import { createWeishouyinProvider, createWeishouyinSimulator } from './weishouyin/index.ts';
 
@@ -45,6 +46,14 @@ export function createSandbox(config: Config) {
   const kioskv5 = createKioskV5Simulator({ stateFile: stateFile('kioskv5'), ...config.sandbox });
   const posmini = createPosMiniSimulator({ stateFile: stateFile('posmini'), passwordPolls: config.sandbox.passwordPolls, hangMs: config.sandbox.hangMs });
   const app = new Hono();
+  const latencyMs = config.sandbox.latencyMs ?? 0;
+  if (latencyMs > 0) {
+    // A provider across the internet: its API answers later; its back office (/_admin) does not.
+    app.use('*', async (c, next) => {
+      if (!c.req.path.includes('/_admin/')) await sleep(latencyMs);
+      await next();
+    });
+  }
   app.route('/weishouyin', weishouyin.app);
   app.route('/mct1', mct1.app);
   app.route('/kioskv5', kioskv5.app);

@@ -133,7 +133,7 @@ export class Settlements {
     const where = ['is_delete = 0'];
     if (filter.name) where.push("(name LIKE '%' || @name || '%' OR merchant LIKE '%' || @name || '%')");
     if (filter.account) where.push('account = @account');
-    return (this.#db.prepare(`SELECT * FROM merchant_accounts WHERE ${where.join(' AND ')} ORDER BY CAST(code AS INTEGER)`).all(filter) as Row[]).map(toAccount);
+    return (this.#db.prepare(`SELECT * FROM merchant_accounts WHERE ${where.join(' AND ')} ORDER BY LENGTH(code), code`).all(filter) as Row[]).map(toAccount);
   }
 
   saveAccount(a: AccountInput): Account {
@@ -141,16 +141,19 @@ export class Settlements {
     if (![1, 2, 3, 4].includes(a.method)) throw new ApiError(400, 'method_invalid', '支付方式应为 1–4 / method must be 1–4');
     if (![0, 1, 2, 3, 4].includes(a.period)) throw new ApiError(400, 'period_invalid', '结算周期应为 0–4 / period must be 0–4');
     if (!a.name?.trim() || !a.account?.trim()) throw new ApiError(400, 'account_invalid', '账号名称和账号不能为空 / name and account are required');
-    const code = a.code ?? String((this.#db.prepare('SELECT COALESCE(MAX(CAST(code AS INTEGER)), 0) + 1 FROM merchant_accounts').pluck().get() as number));
-    this.#db
-      .prepare(
-        `INSERT INTO merchant_accounts (code, merchant, provider, method, name, account, period, remarks, create_time)
-         VALUES (@code, @merchant, @provider, @method, @name, @account, @period, @remarks, @createTime)
-         ON CONFLICT (code) DO UPDATE SET provider = excluded.provider, method = excluded.method, name = excluded.name,
-           account = excluded.account, period = excluded.period, remarks = excluded.remarks`,
-      )
-      .run({ code, merchant: this.#merchant, provider: a.provider, method: a.method, name: a.name.trim(), account: a.account.trim(), period: a.period, remarks: a.remarks ?? null, createTime: isoUtc(this.#now()) });
-    return this.accounts().find((x) => x.code === code)!;
+    // One transaction: two proxies saving at once must not both take the same next code.
+    return this.#db.transaction(() => {
+      const code = a.code ?? nextCode(this.#db, 'merchant_accounts', 0);
+      this.#db
+        .prepare(
+          `INSERT INTO merchant_accounts (code, merchant, provider, method, name, account, period, remarks, create_time)
+           VALUES (@code, @merchant, @provider, @method, @name, @account, @period, @remarks, @createTime)
+           ON CONFLICT (code) DO UPDATE SET provider = excluded.provider, method = excluded.method, name = excluded.name,
+             account = excluded.account, period = excluded.period, remarks = excluded.remarks`,
+        )
+        .run({ code, merchant: this.#merchant, provider: a.provider, method: a.method, name: a.name.trim(), account: a.account.trim(), period: a.period, remarks: a.remarks ?? null, createTime: isoUtc(this.#now()) });
+      return this.accounts().find((x) => x.code === code)!;
+    })();
   }
 
   /** After a run of `provider` for `day`: each account's record for the period holding that day, from reconciled totals. */
@@ -169,7 +172,7 @@ export class Settlements {
           this.#db.prepare('UPDATE settlements SET num = ?, total = ?, person = ? WHERE code = ?').run(num, total, person, existing.code);
           return;
         }
-        const code = String((this.#db.prepare('SELECT COALESCE(MAX(CAST(code AS INTEGER)), 10000) + 1 FROM settlements').pluck().get() as number));
+        const code = nextCode(this.#db, 'settlements', 10000);
         this.#db
           .prepare(
             `INSERT INTO settlements (code, account_code, name, num, total, method, start_time, end_time, person, settlement_time, state, create_time)
@@ -205,7 +208,7 @@ export class Settlements {
       Object.assign(args, { from: isoUtc(b.startMs), to: isoUtc(b.endMs) });
     }
     const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    return (this.#db.prepare(`SELECT * FROM settlements ${w} ORDER BY start_time DESC, CAST(code AS INTEGER) DESC`).all(args) as Row[]).map(toSettlement);
+    return (this.#db.prepare(`SELECT * FROM settlements ${w} ORDER BY start_time DESC, LENGTH(code) DESC, code DESC`).all(args) as Row[]).map(toSettlement);
   }
 
   /** 上传结算凭证: the voucher attached, state 待结算 → 已结算. Once only. */
@@ -237,4 +240,14 @@ export function imageType(bytes: Uint8Array): string | undefined {
   if (starts(0x52, 0x49, 0x46, 0x46) && String.fromCharCode(...bytes.slice(8, 12)) === 'WEBP') return 'image/webp';
   if (starts(0x47, 0x49, 0x46, 0x38)) return 'image/gif';
   return undefined;
+}
+
+/**
+ * The code after the largest numeric one in `table` (at least `floor` + 1). Read in JavaScript, not
+ * with `CAST(code AS INTEGER)`: PostgreSQL refuses to cast a code that is not a number, SQLite reads
+ * it as 0. Codes are listed numerically by `ORDER BY LENGTH(code), code`, which both read alike.
+ */
+function nextCode(db: Db, table: 'merchant_accounts' | 'settlements', floor: number): string {
+  const codes = db.prepare(`SELECT code FROM ${table}`).pluck().all() as string[];
+  return String(codes.reduce((max, c) => (/^\d{1,15}$/.test(c) ? Math.max(max, Number(c)) : max), floor) + 1);
 }

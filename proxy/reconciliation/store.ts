@@ -145,7 +145,7 @@ export class ReconStore {
          carried = excluded.carried, create_time = excluded.create_time`,
     );
     const insertItem = this.#db.prepare(
-      `INSERT INTO recon_items (code, odd_id, out_trade_no, issue, note, source, pay_money, our_fen, their_fen, trade_time, user, equipment_id, third_bill, create_time)
+      `INSERT INTO recon_items (code, odd_id, out_trade_no, issue, note, source, pay_money, our_fen, their_fen, trade_time, "user", equipment_id, third_bill, create_time)
        VALUES (@code, @oddId, @key, @issue, @note, @source, @payMoney, @ourFen, @theirFen, @tradeTime, @user, @equipmentId, @thirdBill, @createTime)`,
     );
     const autoOf = this.#db.prepare('SELECT auto_reconcile FROM payments WHERE out_no = ?').pluck();
@@ -196,7 +196,7 @@ export class ReconStore {
   }
 
   items(runCode: string): ItemRecord[] {
-    return (this.#db.prepare('SELECT * FROM recon_items WHERE odd_id = ? ORDER BY trade_time, out_trade_no').all(runCode) as Row[]).map(toItem);
+    return (this.#db.prepare('SELECT * FROM recon_items WHERE odd_id = ? ORDER BY trade_time IS NOT NULL, trade_time, out_trade_no').all(runCode) as Row[]).map(toItem);
   }
 
   /** The latest row about an order (its home run's). */

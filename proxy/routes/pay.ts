@@ -91,15 +91,15 @@ export function payRoutes(d: PayRoutesDeps) {
     const method = intParam(q.pay_method, 'pay_method', { min: 1, max: 4 });
     if (method !== undefined) (where.push(`(${pm.sql}) = ?`), args.push(...pm.args, method));
     // One store per proxy: its name matches, or nothing does.
-    if (q.merchant__name && !d.storeName.includes(q.merchant__name)) where.push('0');
+    if (q.merchant__name && !d.storeName.includes(q.merchant__name)) where.push('1 = 0');
     const page = intParam(q.page, 'page', { min: 1 }) ?? 1;
     const size = intParam(q.page_size, 'page_size', { min: 1, max: 500 }) ?? 50;
     const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const stats = db
       .prepare(
         `SELECT COUNT(*) AS order_num, SUM(amount_fen) AS total,
-           SUM(reconciliation_status = 1) AS success_bill, SUM(CASE WHEN reconciliation_status = 1 THEN amount_fen END) AS success_price,
-           SUM(reconciliation_status = 3) AS fail_bill, SUM(CASE WHEN reconciliation_status = 3 THEN amount_fen END) AS fail_price
+           SUM(CASE WHEN reconciliation_status = 1 THEN 1 ELSE 0 END) AS success_bill, SUM(CASE WHEN reconciliation_status = 1 THEN amount_fen END) AS success_price,
+           SUM(CASE WHEN reconciliation_status = 3 THEN 1 ELSE 0 END) AS fail_bill, SUM(CASE WHEN reconciliation_status = 3 THEN amount_fen END) AS fail_price
          FROM payments ${w}`,
       )
       .get(...args) as Record<string, number | null>;
