@@ -17,12 +17,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { defaultConfig, mergeConfig } from '../proxy/config.ts';
+import { openDb } from '../proxy/ledger/db.ts';
 import { decryptData, encryptData } from '../proxy/providers/mct1/crypto.ts';
 import { requestSign, verifyAnswer } from '../proxy/providers/mct1/sign.ts';
 import { SANDBOX_STORE } from '../proxy/providers/mct1/simulator.ts';
 import { signParams } from '../proxy/providers/weishouyin/sign.ts';
 import { startStore, type RunningStore } from '../proxy/server.ts';
-import Database from 'better-sqlite3';
 import iconv from 'iconv-lite';
 import { encodeGb18030, gbTable } from '../web/devices/printer/gb18030.ts';
 import { browserBench } from './browser.ts';
@@ -89,15 +89,13 @@ function proxyPayment(store: RunningStore, token: string, body: () => Record<str
   };
 }
 
-/** p50 of one small committed transaction in a WAL, synchronous=FULL SQLite file (the ledger's settings). */
+/** p50 of one small committed transaction in a ledger opened as the proxy opens it (WAL, synchronous=FULL). */
 function durableCommitMs(): number {
   const dir = mkdtempSync(join(tmpdir(), 'pos-bench-commit-'));
-  const db = new Database(join(dir, 'commit.sqlite'));
+  const db = openDb(dir);
   try {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)');
-    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+    db.exec('CREATE TABLE bench_commit (id INTEGER PRIMARY KEY, v TEXT)');
+    const insert = db.prepare('INSERT INTO bench_commit (v) VALUES (?)');
     const times: number[] = [];
     for (let i = 0; i < 400; i++) {
       const t = performance.now();

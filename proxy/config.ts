@@ -79,8 +79,13 @@ export interface Config {
   port: number;
   host: string;
   mode: 'sandbox' | 'live';
-  /** SQLite file lives here; ':memory:' for tests. */
+  /** SQLite file lives here; ':memory:' for tests. The sandboxes' books live here either way. */
   dataDir: string;
+  /**
+   * postgres://… puts the ledger on PostgreSQL instead of SQLite (several proxies may share it; the
+   * chain's other parts are issue 8's work in progress). May hold a password: a secret.
+   */
+  databaseUrl?: string;
   /** Built PWA served at '/'. */
   staticDir: string;
   maxAmountFen: number;
@@ -219,6 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   config.dataDir = env.POS_DATA_DIR ? resolve(env.POS_DATA_DIR) : config.dataDir;
   config.maxAmountFen = num('POS_MAX_AMOUNT_FEN') ?? config.maxAmountFen;
   config.supervisorPassword = env.POS_SUPERVISOR_PASSWORD ?? config.supervisorPassword;
+  if (env.POS_DATABASE_URL) config.databaseUrl = env.POS_DATABASE_URL;
   if (env.WEISHOUYIN_BASE_URL) config.weishouyin.baseUrl = env.WEISHOUYIN_BASE_URL;
   if (env.WEISHOUYIN_ACTIVATION_CODE) config.weishouyin.activationCode = env.WEISHOUYIN_ACTIVATION_CODE;
   if (env.WEISHOUYIN_DEVICE_ID) config.weishouyin.deviceId = env.WEISHOUYIN_DEVICE_ID;
@@ -283,7 +289,7 @@ function parseProviders(text: string): ProviderName[] {
 /** Every configured secret, so tests and log scrubbing can look for them. */
 export function configuredSecrets(config: Config): string[] {
   return [
-    config.supervisorPassword, config.weishouyin.key, config.weishouyin.activationCode, config.mct1.openKey, config.mct1.shopPass,
+    config.supervisorPassword, config.databaseUrl, config.weishouyin.key, config.weishouyin.activationCode, config.mct1.openKey, config.mct1.shopPass,
     authSecret(config.kioskv5.auth), authSecret(config.posmini.auth), config.posmini.loginPassword,
   ].filter(
     (s): s is string => typeof s === 'string' && s.length >= 4,

@@ -44,7 +44,7 @@ export interface RunningStore {
 }
 
 export async function startStore(config: Config): Promise<RunningStore> {
-  const db = openDb(config.dataDir);
+  const db = openDb(config.dataDir, config.databaseUrl);
   const ledger = new Ledger(db);
   const terminals = new Terminals(db);
   const bus = new EventBus();

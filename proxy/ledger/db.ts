@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { MIGRATIONS, type Migration } from './migrations.ts';
 import { POSTGRES_MIGRATIONS } from './migrations-postgres.ts';
-import { openPostgres, testSchemaFor } from './postgres.ts';
+import { openPostgres, STATEMENT_CACHE_SIZE, testSchemaFor } from './postgres.ts';
 
 export interface RunResult {
   changes: number;
@@ -77,9 +77,6 @@ function openSqlite(dataDir: string): Db {
   migrate(db);
   return db;
 }
-
-/** Distinct SQL texts kept compiled per connection; past this the cache starts over. */
-const STATEMENT_CACHE_SIZE = 512;
 
 /**
  * Compiling SQL costs more than running most of the ledger's statements, and a payment runs about a

@@ -23,6 +23,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { Db, RunResult, Statement } from './db.ts';
 
+/** Distinct SQL texts kept compiled per connection (both backends); past this the cache starts over. */
+export const STATEMENT_CACHE_SIZE = 512;
+
 /** The advisory lock every ledger write transaction holds (any number; this one spells "POSL"). */
 const LEDGER_WRITE_LOCK = 0x504f534c;
 
@@ -133,6 +136,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 class Connection {
   readonly #pq: PQ;
   readonly #prepared = new Map<string, string>();
+  #generation = 0;
 
   constructor(conninfo: string, schema: string | undefined) {
     const Libpq = loadLibpq();
@@ -162,7 +166,12 @@ class Connection {
   query(text: string, nParams: number, params: (string | null)[]): { rows: Record<string, unknown>[]; changes: number } {
     let name = this.#prepared.get(text);
     if (!name) {
-      name = `s${this.#prepared.size + 1}`;
+      if (this.#prepared.size >= STATEMENT_CACHE_SIZE) {
+        this.exec('DEALLOCATE ALL');
+        this.#prepared.clear();
+        this.#generation++;
+      }
+      name = `s${this.#generation}_${this.#prepared.size + 1}`;
       this.#pq.prepare(name, text, nParams);
       this.#check(text);
       this.#prepared.set(text, name);
@@ -266,7 +275,10 @@ export function openPostgres(target: PostgresTarget): Db {
     },
     prepare(sql: string) {
       let s = statements.get(sql);
-      if (!s) statements.set(sql, (s = new PgStatement(conn, sql)));
+      if (!s) {
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.clear();
+        statements.set(sql, (s = new PgStatement(conn, sql)));
+      }
       return s.pluck(false);
     },
     exec(sql: string) {
