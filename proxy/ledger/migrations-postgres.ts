@@ -295,4 +295,42 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
         FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
     `,
   },
+  {
+    version: 6,
+    name: 'a chain of stores: store ids, shared rate limits, event origins',
+    sql: `
+      -- SQLite's v6 (proxy/ledger/migrations.ts), column for column.
+      ALTER TABLE payments ADD COLUMN IF NOT EXISTS store_id TEXT COLLATE "C" NOT NULL DEFAULT 'main';
+      ALTER TABLE terminals ADD COLUMN IF NOT EXISTS store_id TEXT COLLATE "C";
+      ALTER TABLE pairing_codes ADD COLUMN IF NOT EXISTS store_id TEXT COLLATE "C";
+      ALTER TABLE merchant_accounts ADD COLUMN IF NOT EXISTS store_id TEXT COLLATE "C" NOT NULL DEFAULT 'main';
+      CREATE INDEX IF NOT EXISTS payments_store_created ON payments (store_id, created_at);
+      ALTER TABLE payment_events ADD COLUMN IF NOT EXISTS origin TEXT COLLATE "C";
+      CREATE TABLE IF NOT EXISTS rate_windows (
+        limit_key TEXT COLLATE "C" PRIMARY KEY,
+        hits BIGINT NOT NULL,
+        reset_at BIGINT NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS rate_locks (
+        limit_key TEXT COLLATE "C" PRIMARY KEY,
+        locked_until BIGINT NOT NULL
+      );
+      ALTER TABLE recon_runs ADD COLUMN IF NOT EXISTS store_id TEXT COLLATE "C" NOT NULL DEFAULT 'main';
+      ALTER TABLE recon_runs DROP CONSTRAINT IF EXISTS recon_runs_provider_day_key;
+      ALTER TABLE recon_runs DROP CONSTRAINT IF EXISTS recon_runs_store_id_provider_day_key;
+      ALTER TABLE recon_runs ADD CONSTRAINT recon_runs_store_id_provider_day_key UNIQUE (store_id, provider, day);
+      -- Provider receipts (微收银 printinfo) carry ESC/POS commands with NUL bytes (ESC t 0), which a
+      -- PostgreSQL text value cannot hold: they are kept as their UTF-8 bytes (the ledger writes and
+      -- reads them as such on both backends).
+      DO $$
+      BEGIN
+        IF (SELECT data_type FROM information_schema.columns
+              WHERE table_schema = current_schema() AND table_name = 'payments' AND column_name = 'printinfo') = 'text' THEN
+          ALTER TABLE payments ALTER COLUMN printinfo TYPE BYTEA USING convert_to(printinfo, 'UTF8');
+          ALTER TABLE refunds ALTER COLUMN printinfo TYPE BYTEA USING convert_to(printinfo, 'UTF8');
+        END IF;
+      END
+      $$;
+    `,
+  },
 ];

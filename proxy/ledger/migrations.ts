@@ -251,4 +251,71 @@ export const MIGRATIONS: Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
     `,
   },
+  {
+    version: 6,
+    name: 'a chain of stores: store ids, shared rate limits, event origins',
+    sql: `
+      -- The store a payment was taken at, a terminal works for (NULL: a manager of the whole chain) and
+      -- a pairing code pairs into. A ledger from before stores had one store: 'main'.
+      ALTER TABLE payments ADD COLUMN store_id TEXT NOT NULL DEFAULT 'main';
+      ALTER TABLE terminals ADD COLUMN store_id TEXT;
+      ALTER TABLE pairing_codes ADD COLUMN store_id TEXT;
+      ALTER TABLE merchant_accounts ADD COLUMN store_id TEXT NOT NULL DEFAULT 'main';
+      CREATE INDEX payments_store_created ON payments (store_id, created_at);
+      -- Which proxy wrote a state change: the others relay it to their terminals (proxy/events/chain-feed.ts).
+      ALTER TABLE payment_events ADD COLUMN origin TEXT;
+      -- Rate-limit windows and lock-outs that hold across every proxy of a chain (proxy/http/db-limit-store.ts).
+      CREATE TABLE rate_windows (
+        limit_key TEXT PRIMARY KEY,
+        hits INTEGER NOT NULL,
+        reset_at INTEGER NOT NULL
+      );
+      CREATE TABLE rate_locks (
+        limit_key TEXT PRIMARY KEY,
+        locked_until INTEGER NOT NULL
+      );
+      -- One reconciliation run per store, provider and China day. SQLite cannot change a table's
+      -- UNIQUE constraint, so recon_runs is rebuilt with store_id last (as PostgreSQL's ADD COLUMN puts
+      -- it), and recon_items with it, so its foreign key follows the renamed table.
+      CREATE TABLE recon_runs_v6 (
+        code TEXT PRIMARY KEY,
+        provider TEXT NOT NULL,
+        day TEXT NOT NULL,
+        person TEXT NOT NULL,
+        remark TEXT,
+        complete INTEGER NOT NULL,
+        carried INTEGER NOT NULL DEFAULT 0,
+        start_time TEXT NOT NULL,
+        end_time TEXT NOT NULL,
+        create_time TEXT NOT NULL,
+        store_id TEXT NOT NULL DEFAULT 'main',
+        UNIQUE (store_id, provider, day)
+      );
+      INSERT INTO recon_runs_v6 (code, provider, day, person, remark, complete, carried, start_time, end_time, create_time)
+        SELECT code, provider, day, person, remark, complete, carried, start_time, end_time, create_time FROM recon_runs;
+      CREATE TABLE recon_items_v6 (
+        code TEXT PRIMARY KEY,
+        odd_id TEXT NOT NULL REFERENCES recon_runs_v6 (code),
+        out_trade_no TEXT NOT NULL,
+        issue INTEGER NOT NULL CHECK (issue BETWEEN 0 AND 6),
+        note TEXT NOT NULL,
+        source INTEGER NOT NULL,
+        pay_money INTEGER NOT NULL,
+        our_fen INTEGER,
+        their_fen INTEGER,
+        trade_time TEXT,
+        user TEXT,
+        equipment_id TEXT,
+        third_bill TEXT,
+        create_time TEXT NOT NULL,
+        UNIQUE (odd_id, out_trade_no)
+      );
+      INSERT INTO recon_items_v6 SELECT * FROM recon_items;
+      DROP TABLE recon_items;
+      DROP TABLE recon_runs;
+      ALTER TABLE recon_runs_v6 RENAME TO recon_runs;
+      ALTER TABLE recon_items_v6 RENAME TO recon_items;
+      CREATE INDEX recon_items_out_no ON recon_items (out_trade_no);
+    `,
+  },
 ];

@@ -49,6 +49,13 @@ export interface RefundRecord {
 
 type Row = Record<string, unknown>;
 const str = (v: unknown) => (v === null || v === undefined ? undefined : String(v));
+/**
+ * Provider receipts (printinfo) hold ESC/POS commands with NUL bytes, which PostgreSQL text cannot:
+ * they are written as UTF-8 bytes (BYTEA there; a BLOB in SQLite's TEXT column) and read back as
+ * text, whichever way an older row was stored.
+ */
+const receiptBytes = (text: string | undefined) => (text === undefined ? null : Buffer.from(text, 'utf8'));
+const receiptText = (v: unknown) => (v === null || v === undefined ? undefined : Buffer.isBuffer(v) ? v.toString('utf8') : String(v));
 const num = (v: unknown) => (v === null || v === undefined ? undefined : Number(v));
 
 function toPayment(r: Row): PaymentRecord {
@@ -68,7 +75,7 @@ function toPayment(r: Row): PaymentRecord {
     errorCode: str(r.error_code),
     items: r.items ? (JSON.parse(String(r.items)) as CartItem[]) : undefined,
     remark: str(r.remark),
-    printinfo: str(r.printinfo),
+    printinfo: receiptText(r.printinfo),
     qrCode: str(r.qr_code),
     billNo: str(r.bill_no),
     billFullyPaid: r.bill_fully_paid === null || r.bill_fully_paid === undefined ? undefined : r.bill_fully_paid === 1,
@@ -93,7 +100,7 @@ function toRefund(r: Row): RefundRecord {
     terminalId: str(r.terminal_id),
     providerRef: str(r.provider_ref),
     message: str(r.message),
-    printinfo: str(r.printinfo),
+    printinfo: receiptText(r.printinfo),
     createdAt: String(r.created_at),
     updatedAt: String(r.updated_at),
     nextCheckAt: num(r.next_check_at),
@@ -147,6 +154,7 @@ function column(key: keyof PaymentPatch, value: unknown): unknown {
   if (value === undefined || value === null) return null;
   if (key === 'billFullyPaid') return value ? 1 : 0;
   if (key === 'details') return JSON.stringify(value);
+  if (key === 'printinfo') return receiptBytes(String(value));
   // Stored in UTC so times compare as text in SQL (providers answer "+08:00").
   if (key === 'paidAt') return utcIso(String(value));
   return value;
@@ -369,7 +377,7 @@ export class Ledger {
     const next = { ...cur, ...patch };
     this.#db
       .prepare('UPDATE refunds SET status = ?, provider_ref = ?, message = ?, printinfo = ?, next_check_at = ?, updated_at = ? WHERE refund_no = ?')
-      .run(next.status, next.providerRef ?? null, next.message ?? null, next.printinfo ?? null, next.nextCheckAt ?? null, new Date().toISOString(), refundNo);
+      .run(next.status, next.providerRef ?? null, next.message ?? null, receiptBytes(next.printinfo), next.nextCheckAt ?? null, new Date().toISOString(), refundNo);
     return this.getRefund(refundNo)!;
   }
 

@@ -123,7 +123,11 @@ export function translateSql(sql: string): { text: string; names: string[]; coun
 
 function toParam(v: unknown): string | null {
   if (v === null || v === undefined) return null;
-  if (typeof v === 'string') return v;
+  if (typeof v === 'string') {
+    // libpq passes parameters as C strings: a NUL would silently cut the value short.
+    if (v.includes('\0')) throw new TypeError('PostgreSQL text cannot hold a NUL character: store such a value as bytes (BYTEA)');
+    return v;
+  }
   if (typeof v === 'number' || typeof v === 'bigint') return String(v);
   if (v instanceof Uint8Array) return `\\x${Buffer.from(v).toString('hex')}`;
   throw new TypeError(`cannot bind a ${typeof v} to a ledger statement`);

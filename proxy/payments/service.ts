@@ -15,6 +15,7 @@ import { configuredSecrets, type Config } from '../config.ts';
 import type { Terminal } from '../auth/terminals.ts';
 import type { EventBus } from '../events/bus.ts';
 import { ApiError, fromProviderError } from '../http/errors.ts';
+import { isUniqueViolation } from '../ledger/db.ts';
 import { type Ledger, type PaymentPatch, type PaymentRecord, toView } from '../ledger/payments.ts';
 import { type ProviderRegistry, matches } from '../providers/index.ts';
 import { readItems } from './items.ts';
@@ -93,21 +94,29 @@ export class PaymentService {
     const now = this.#now();
     // Stored before the provider is called: if this process dies during the call, the
     // resolver finds the payment at start-up (next_check_at is already due) and asks the provider.
-    this.#ledger.insertPayment({
-      outNo: req.outNo,
-      terminalId: terminal.id,
-      provider: provider.id,
-      method: method.id,
-      amountFen: req.amountFen,
-      authCode: req.authCode,
-      status: 'unknown',
-      message: '正在提交支付 / Submitting',
-      items: req.items,
-      remark: req.remark,
-      billNo: method.needsBill ? req.billNo : undefined,
-      createdAt: new Date(now).toISOString(),
-      nextCheckAt: now + this.#timing.requestTimeoutMs + this.#timing.unknownRetryMs,
-    });
+    // out_no is the table's primary key: when another proxy of the chain stored the same outNo
+    // between our read and this insert, the insert fails and this is a replay, never a second charge.
+    try {
+      this.#ledger.insertPayment({
+        outNo: req.outNo,
+        terminalId: terminal.id,
+        provider: provider.id,
+        method: method.id,
+        amountFen: req.amountFen,
+        authCode: req.authCode,
+        status: 'unknown',
+        message: '正在提交支付 / Submitting',
+        items: req.items,
+        remark: req.remark,
+        billNo: method.needsBill ? req.billNo : undefined,
+        createdAt: new Date(now).toISOString(),
+        nextCheckAt: now + this.#timing.requestTimeoutMs + this.#timing.unknownRetryMs,
+      });
+    } catch (err) {
+      const stored = isUniqueViolation(err) ? this.#ledger.getPayment(req.outNo) : undefined;
+      if (!stored) throw err;
+      return this.#replay(stored, req);
+    }
 
     const audit = (outcome: string) =>
       this.#audit.record({ action: 'payment.create', actor: terminal, subject: req.outNo, amountFen: req.amountFen, outcome, detail: { provider: provider.id, method: method.id, authCode: maskedCode(req.authCode), billNo: req.billNo } });
