@@ -5,11 +5,11 @@
  * Figures: seconds and the peak RSS above the start; compared in the same run with a day of 10,000
  * (a one-pass run scales linearly: per-order time about the same).
  */
+import { Stores } from '../proxy/stores/registry.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb } from '../proxy/ledger/db.ts';
-import { ProviderRegistry } from '../proxy/providers/index.ts';
 import type { Provider, ProviderBillEntry, ProviderMethod } from '../proxy/providers/types.ts';
 import { chinaDayBounds } from '../proxy/china-time.ts';
 import { Reconciler } from '../proxy/reconciliation/run.ts';
@@ -49,7 +49,9 @@ async function one(n: number) {
       }
       for (let i = 0; i < n / 1000; i++) entries.push({ outNo: `X${i}`, amountFen: 500, refundedFen: 0, state: 'paid' }); // long
     })();
-    const reconciler = new Reconciler({ store: new ReconStore(db), providers: new ProviderRegistry([billProvider(entries)]), carryWindowMs: 30 * 60_000 });
+    const stores = new Stores([{ id: 'main', name: 'bench' }]);
+    stores.default.providers.register(billProvider(entries));
+    const reconciler = new Reconciler({ store: new ReconStore(db), stores, carryWindowMs: 30 * 60_000 });
     global.gc?.();
     const rss0 = process.memoryUsage().rss;
     let peak = rss0;

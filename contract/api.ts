@@ -51,6 +51,8 @@ export interface PaymentView {
   message?: string;
   refundedFen?: number;
   createdAt?: string;
+  /** The store of the terminal that took it. */
+  storeId?: string;
   /** The payment code with all but its last four digits masked. */
   authCodeMasked?: string;
   /** For bill-based backends: the bill after this payment; not fully paid → take another payment. */
@@ -80,13 +82,22 @@ export interface PairResponse {
   terminalId: string;
   token: string;
   role: 'cashier' | 'manager';
+  /** The store it works at; none for a manager of the whole chain. */
+  storeId?: string;
+}
+
+/** `GET /api/stores`: the chain's stores a terminal may see (a store-bound terminal: its own). */
+export interface StoreView {
+  id: string;
+  name: string;
+  providers: string[];
 }
 
 export interface HealthResponse {
   ok: boolean;
   mode: 'sandbox' | 'live';
   /** `clockSkewMs`: the provider's clock minus ours, where it was measured. */
-  providers: { id: string; ready: boolean; message?: string; clockSkewMs?: number }[];
+  providers: { id: string; ready: boolean; message?: string; clockSkewMs?: number; /** A chain store other than the default. */ storeId?: string }[];
 }
 
 /** A kiosk pass card (出门单, kioskv5). */

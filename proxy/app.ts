@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { HealthResponse } from '../contract/api.ts';
+import type { HealthResponse, StoreView } from '../contract/api.ts';
 import { AuditLog } from './audit/log.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { closeOnRevoke } from './auth/close-on-revoke.ts';
@@ -13,11 +13,13 @@ import { configuredSecrets, type Config } from './config.ts';
 import type { EventBus } from './events/bus.ts';
 import { ApiError, onError } from './http/errors.ts';
 import { originGuard } from './http/origin.ts';
-import { MemoryLimitStore, RateLimit, type LimitStore } from './http/rate-limit.ts';
+import { DbLimitStore } from './http/db-limit-store.ts';
+import { RateLimit, type LimitStore } from './http/rate-limit.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import type { Ledger } from './ledger/payments.ts';
 import type { PaymentService } from './payments/service.ts';
-import type { ProviderRegistry } from './providers/index.ts';
+import type { Stores } from './stores/registry.ts';
+import { storeFilter } from './stores/scope.ts';
 import { eventRoutes } from './routes/events.ts';
 import { notifyRoutes } from './routes/notify.ts';
 import { passCardRoutes } from './routes/passcards.ts';
@@ -35,23 +37,24 @@ export interface AppDeps {
   ledger: Ledger;
   terminals: Terminals;
   service: PaymentService;
-  providers: ProviderRegistry;
+  stores: Stores;
   bus: EventBus;
   reconciler: Reconciler;
   recon: ReconStore;
   settlements: Settlements;
   /** Simulators served under /sandbox/<provider>/ (sandbox mode). */
   sandbox?: Hono;
-  /** Where rate limits and lock-outs are counted; default in memory (one proxy). */
+  /** Where rate limits and lock-outs are counted; default the ledger's database (shared by a chain's proxies). */
   limits?: LimitStore;
 }
 
 export function createApp(deps: AppDeps): Hono {
-  const { config, ledger, terminals, service, providers, bus } = deps;
+  const { config, ledger, terminals, service, stores, bus } = deps;
+  const everyProvider = () => stores.providers().map((x) => x.provider);
   const app = new Hono();
   app.onError(onError);
   const { security } = config;
-  const limits = deps.limits ?? new MemoryLimitStore();
+  const limits = deps.limits ?? new DbLimitStore(ledger.db);
   const audit = new AuditLog(ledger.db, { secrets: configuredSecrets(config) });
   const supervisor = new SupervisorGate(config.supervisorPassword, limits, security.supervisor);
 
@@ -64,33 +67,43 @@ export function createApp(deps: AppDeps): Hono {
   const api = new Hono<AuthEnv>();
   api.get('/health', (c) =>
     c.json({
-      ok: providers.all().some((p) => p.info().ready),
+      ok: everyProvider().some((p) => p.info().ready),
       mode: config.mode,
-      providers: providers.all().map((p) => {
+      // A chain's stores each list their providers; the default store's come without a store id, as before stores.
+      providers: stores.providers().map(({ store, provider: p }) => {
         const { ready, message, clockSkewMs } = p.info();
-        return { id: p.id, ready, message, clockSkewMs };
+        return { id: p.id, ready, message, clockSkewMs, ...(store === stores.default ? {} : { storeId: store.id }) };
       }),
     } satisfies HealthResponse),
   );
   api.route('/', pairingRoute({ terminals, audit, limit: new RateLimit('pairing', limits, security.pairing), trustProxy: security.trustProxy }));
   api.use('*', requireTerminal(terminals));
-  api.route('/', terminalRoutes(terminals, config.pairingCodeTtlMs, audit));
+  api.route('/', terminalRoutes(terminals, config.pairingCodeTtlMs, audit, stores));
+  // The stores a terminal may see: a store-bound one, its own; a chain manager, every one.
+  api.get('/stores', (c) => {
+    const only = storeFilter(c.get('terminal'), undefined, stores);
+    return c.json({
+      stores: stores
+        .all()
+        .filter((s) => only === undefined || s.id === only)
+        .map((s) => ({ id: s.id, name: s.name, providers: s.providers.all().map((p) => p.id) }) satisfies StoreView),
+    });
+  });
   api.route(
     '/',
     paymentRoutes({
       service,
       ledger,
-      providers,
-      storeName: config.storeName,
+      stores,
       terminalName: (id) => terminals.name(id),
       audit,
       refundLimit: new RateLimit('refunds', limits, security.refunds),
       supervisor,
     }),
   );
-  api.route('/', billRoutes({ providers, storeName: config.storeName, maxAmountFen: config.maxAmountFen }));
-  api.route('/', passCardRoutes({ ledger, providers, storeName: config.storeName }));
-  api.route('/', reportRoutes({ ledger, providers }));
+  api.route('/', billRoutes({ stores, maxAmountFen: config.maxAmountFen }));
+  api.route('/', passCardRoutes({ ledger, stores }));
+  api.route('/', reportRoutes({ ledger, stores }));
   api.route('/', auditRoutes(audit));
   api.use('/events', closeOnRevoke(terminals));
   api.route('/', eventRoutes(bus));
@@ -102,7 +115,7 @@ export function createApp(deps: AppDeps): Hono {
   // seed 002's back office: managers only.
   const pay = new Hono<AuthEnv>();
   pay.use('*', requireTerminal(terminals), requireRole('manager'));
-  pay.route('/', payRoutes({ db: ledger.db, providers, reconciler: deps.reconciler, recon: deps.recon, settlements: deps.settlements, storeName: config.storeName, audit }));
+  pay.route('/', payRoutes({ db: ledger.db, stores, reconciler: deps.reconciler, recon: deps.recon, settlements: deps.settlements, audit }));
   pay.all('*', () => {
     throw new ApiError(404, 'not_found', '没有这个接口 / No such endpoint');
   });

@@ -75,6 +75,26 @@ export interface Timing {
   tickMs: number;
 }
 
+/**
+ * One store of a chain: its own name on receipts, its own providers and, where the provider gives
+ * each store its own merchant account, its own credentials (merged over the top-level provider
+ * sections, so a chain writes base URLs once). Terminals are paired into a store; payments carry it.
+ */
+export interface StoreConfig {
+  /** Letters, digits, - and _ (1–16): kept on every payment, never renamed. */
+  id: string;
+  name: string;
+  providers: ProviderName[];
+  weishouyin?: Partial<WeishouyinConfig>;
+  mct1?: Partial<Mct1Config>;
+  kioskv5?: Partial<KioskV5Config>;
+  posmini?: Partial<PosMiniConfig>;
+}
+
+/** The store of a configuration without `stores`, and of every payment taken before stores existed. */
+export const DEFAULT_STORE_ID = 'main';
+const STORE_ID = /^[A-Za-z0-9_-]{1,16}$/;
+
 export interface Config {
   port: number;
   host: string;
@@ -99,6 +119,11 @@ export interface Config {
    * accepts goes to the first.
    */
   providers: ProviderName[];
+  /**
+   * A chain's stores. Empty (the default): one store, `main`, named `storeName`, with `providers`
+   * and the top-level provider sections.
+   */
+  stores: StoreConfig[];
   /** How providers reach this proxy for callbacks (mct1 notify_url). Default: http://127.0.0.1:<port>. */
   publicUrl?: string;
   weishouyin: WeishouyinConfig;
@@ -167,6 +192,7 @@ export function defaultConfig(): Config {
     pairingCodeTtlMs: 24 * 3600_000,
     timing: { ...DEFAULT_TIMING },
     providers: ['weishouyin', 'mct1'],
+    stores: [],
     weishouyin: { ver: 'V1.01' },
     mct1: { diyMethods: ['会员卡'] },
     kioskv5: {},
@@ -248,6 +274,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   config.security.allowedOrigins = config.security.allowedOrigins.map((o) => normalizeOrigin(o));
   config.mode = config.weishouyin.baseUrl || config.mct1.baseUrl || config.kioskv5.baseUrl || config.posmini.baseUrl ? 'live' : 'sandbox';
   if (env.POS_MODE === 'sandbox' || env.POS_MODE === 'live') config.mode = env.POS_MODE;
+  validateStores(config.stores);
   if (config.mode === 'live') {
     if (config.providers.includes('weishouyin') && !config.weishouyin.baseUrl) {
       throw new Error('live mode with weishouyin needs weishouyin.baseUrl (WEISHOUYIN_BASE_URL)');
@@ -263,6 +290,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
   return config;
+}
+
+/** Store ids unique and well-formed, every store with a name and known providers; else refuses to start. */
+export function validateStores(stores: StoreConfig[]): void {
+  const seen = new Set<string>();
+  for (const s of stores) {
+    if (!s || typeof s.id !== 'string' || !STORE_ID.test(s.id)) throw new Error(`stores: id "${s?.id}" must be 1–16 letters, digits, - or _`);
+    if (seen.has(s.id)) throw new Error(`stores: id "${s.id}" appears twice`);
+    seen.add(s.id);
+    if (typeof s.name !== 'string' || !s.name.trim()) throw new Error(`stores: store "${s.id}" needs a name`);
+    if (!Array.isArray(s.providers) || !s.providers.length) throw new Error(`stores: store "${s.id}" needs at least one provider`);
+    for (const n of s.providers) if (!PROVIDER_NAMES.includes(n)) throw new Error(`stores: store "${s.id}": unknown provider "${n}" (${PROVIDER_NAMES.join(', ')})`);
+  }
+}
+
+/** The configured stores; without `stores`, the one store the top-level settings describe. */
+export function storesOf(config: Config): StoreConfig[] {
+  validateStores(config.stores);
+  return config.stores.length ? config.stores : [{ id: DEFAULT_STORE_ID, name: config.storeName, providers: config.providers }];
+}
+
+/** The configuration one store's providers are built from: the top level with the store's own sections over it. */
+export function configForStore(config: Config, store: StoreConfig): Config {
+  return {
+    ...config,
+    storeName: store.name,
+    providers: store.providers,
+    weishouyin: { ...config.weishouyin, ...store.weishouyin },
+    mct1: { ...config.mct1, ...store.mct1 },
+    kioskv5: { ...config.kioskv5, ...store.kioskv5 },
+    posmini: { ...config.posmini, ...store.posmini },
+  };
 }
 
 /** "https://Pos.Example.com/" → "https://pos.example.com"; anything that is not an http(s) origin refuses to start. */
@@ -291,6 +350,10 @@ export function configuredSecrets(config: Config): string[] {
   return [
     config.supervisorPassword, config.databaseUrl, config.weishouyin.key, config.weishouyin.activationCode, config.mct1.openKey, config.mct1.shopPass,
     authSecret(config.kioskv5.auth), authSecret(config.posmini.auth), config.posmini.loginPassword,
+    ...config.stores.flatMap((s) => [
+      s.weishouyin?.key, s.weishouyin?.activationCode, s.mct1?.openKey, s.mct1?.shopPass,
+      authSecret(s.kioskv5?.auth), authSecret(s.posmini?.auth), s.posmini?.loginPassword,
+    ]),
   ].filter(
     (s): s is string => typeof s === 'string' && s.length >= 4,
   );

@@ -12,13 +12,15 @@ import { Settlements } from './reconciliation/settlement.ts';
 import { ReconStore } from './reconciliation/store.ts';
 import { createApp } from './app.ts';
 import { Terminals } from './auth/terminals.ts';
-import { configuredSecrets, type Config } from './config.ts';
+import { configForStore, configuredSecrets, storesOf, type Config } from './config.ts';
+import { Stores } from './stores/registry.ts';
 import { EventBus } from './events/bus.ts';
+import { ChainFeed, newOrigin } from './events/chain-feed.ts';
 import { flushDeferred, openDb } from './ledger/db.ts';
 import { Ledger } from './ledger/payments.ts';
 import { Resolver } from './payments/resolver.ts';
 import { PaymentService } from './payments/service.ts';
-import { ProviderRegistry } from './providers/index.ts';
+import type { ProviderRegistry } from './providers/index.ts';
 import type { CallSink, Provider } from './providers/types.ts';
 import { createProvider, createSandbox } from './providers/from-config.ts';
 import type { createWeishouyinProvider } from './providers/weishouyin/index.ts';
@@ -30,6 +32,8 @@ export interface RunningStore {
   ledger: Ledger;
   terminals: Terminals;
   service: PaymentService;
+  stores: Stores;
+  /** The default store's providers. */
   providers: ProviderRegistry;
   resolver: Resolver;
   reconciler: Reconciler;
@@ -45,18 +49,26 @@ export interface RunningStore {
 
 export async function startStore(config: Config): Promise<RunningStore> {
   const db = openDb(config.dataDir, config.databaseUrl);
-  const ledger = new Ledger(db);
+  // This process's id on the payment events it writes (the chain feed of other proxies relays them).
+  const origin = newOrigin();
+  const ledger = new Ledger(db, { origin });
   const terminals = new Terminals(db);
   const bus = new EventBus();
-  const providers = new ProviderRegistry([]);
-  const service = new PaymentService({ ledger, providers, bus, config });
+  // Several proxies on one PostgreSQL ledger: the others' payment changes reach this one's terminals.
+  const chainFeed = db.dialect === 'postgres' ? new ChainFeed({ ledger, bus, origin, intervalMs: 500 }) : undefined;
+  chainFeed?.start();
+  const storeConfigs = storesOf(config);
+  const stores = new Stores(storeConfigs);
+  // The default store's providers (a single store's, as before stores existed).
+  const providers = stores.default.providers;
+  const service = new PaymentService({ ledger, stores, bus, config });
   const recon = new ReconStore(db);
-  const reconciler = new Reconciler({ store: recon, providers, carryWindowMs: config.reconciliation.carryWindowMs });
-  const settlements = new Settlements(db, providers, config.storeName);
+  const reconciler = new Reconciler({ store: recon, stores, carryWindowMs: config.reconciliation.carryWindowMs });
+  const settlements = new Settlements(db, stores);
 
   const sandbox = config.mode === 'sandbox' ? createSandbox(config) : undefined;
 
-  const app = createApp({ config, ledger, terminals, service, providers, bus, reconciler, recon, settlements, sandbox: sandbox?.app });
+  const app = createApp({ config, ledger, terminals, service, stores, bus, reconciler, recon, settlements, sandbox: sandbox?.app });
   const server = await listen(app, config);
   const port = (server.address() as AddressInfo).port;
   const local = `http://127.0.0.1:${port}`;
@@ -64,12 +76,19 @@ export async function startStore(config: Config): Promise<RunningStore> {
   config.publicUrl ??= local;
 
   const onCall: CallSink = (call) => ledger.recordCall(call);
-  for (const name of config.providers) providers.register(createProvider(name, { config, ledger, onCall, local, sandbox }));
-  await initProviders(providers.all());
+  for (const storeConfig of storeConfigs) {
+    const store = stores.get(storeConfig.id)!;
+    const own = configForStore(config, storeConfig);
+    // The default store keeps the provider state (微收银 device registration) it had before stores existed.
+    const stateScope = store === stores.default ? undefined : store.id;
+    for (const name of own.providers) store.providers.register(createProvider(name, { config: own, ledger, onCall, local, sandbox, stateScope }));
+  }
+  const allProviders = () => stores.providers().map((x) => x.provider);
+  await initProviders(allProviders());
   const wsy = providers.get('weishouyin') as ReturnType<typeof createWeishouyinProvider> | undefined;
   // Awaited on close: the time call must not outlive the ledger it writes its call record to.
   const clockCheck = wsy ? warnOnClockSkew(wsy).catch(() => undefined) : undefined;
-  const retry = setInterval(() => void initProviders(providers.all().filter((p) => !p.info().ready)), 30_000);
+  const retry = setInterval(() => void initProviders(allProviders().filter((p) => !p.info().ready)), 30_000);
   retry.unref();
 
   const resolver = new Resolver(ledger, service, config.timing.tickMs);
@@ -88,7 +107,8 @@ export async function startStore(config: Config): Promise<RunningStore> {
     : undefined;
   dailyReconciliation?.start();
 
-  const pairingCode = terminals.createPairingCode('cashier', config.pairingCodeTtlMs).code;
+  // The start-up codes: a till of the default store, and a manager of the whole chain.
+  const pairingCode = terminals.createPairingCode('cashier', config.pairingCodeTtlMs, stores.default.id).code;
   const managerPairingCode = terminals.createPairingCode('manager', config.pairingCodeTtlMs).code;
 
   return {
@@ -98,6 +118,7 @@ export async function startStore(config: Config): Promise<RunningStore> {
     ledger,
     terminals,
     service,
+    stores,
     providers,
     resolver,
     reconciler,
@@ -111,6 +132,7 @@ export async function startStore(config: Config): Promise<RunningStore> {
       clearInterval(retry);
       await clockCheck;
       resolver.stop();
+      chainFeed?.stop();
       dailyReconciliation?.stop();
       sandbox?.stop();
       await new Promise<void>((resolve) => {

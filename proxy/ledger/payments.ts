@@ -5,6 +5,8 @@ import { deferWrite, drainDeferred, flushDeferred, isUniqueViolation, type Db } 
 export interface PaymentRecord {
   outNo: string;
   terminalId: string;
+  /** The store of the terminal that took it (its providers settle, query and refund it). */
+  storeId: string;
   provider: string;
   method: string;
   amountFen: number;
@@ -62,6 +64,7 @@ function toPayment(r: Row): PaymentRecord {
   return {
     outNo: String(r.out_no),
     terminalId: String(r.terminal_id),
+    storeId: String(r.store_id ?? 'main'),
     provider: String(r.provider),
     method: String(r.method),
     amountFen: Number(r.amount_fen),
@@ -127,6 +130,7 @@ export function toView(p: PaymentRecord): PaymentView {
     bill: p.billNo && p.billFullyPaid !== undefined ? { billNo: p.billNo, fullyPaid: p.billFullyPaid, balanceFen: p.billBalanceFen } : undefined,
     refundedFen: p.refundedFen,
     createdAt: p.createdAt,
+    storeId: p.storeId,
     authCodeMasked: maskAuthCode(p.authCode),
   };
 }
@@ -178,6 +182,8 @@ export interface ListFilter {
   /** One method id, or any of several. */
   method?: string | readonly string[];
   terminalId?: string;
+  /** One store's payments (a chain). */
+  storeId?: string;
   /** The payment's amount, inclusive, in fen. */
   minFen?: number;
   maxFen?: number;
@@ -200,8 +206,11 @@ export interface ListSums {
 
 export class Ledger {
   readonly #db: Db;
-  constructor(db: Db) {
+  /** This proxy's instance id, written on every payment event (proxy/events/chain-feed.ts relays the others'). */
+  readonly #origin: string | null;
+  constructor(db: Db, options: { origin?: string } = {}) {
     this.#db = db;
+    this.#origin = options.origin ?? null;
   }
 
   get db(): Db {
@@ -231,13 +240,13 @@ export class Ledger {
   #insertPayment(p: Omit<PaymentRecord, 'refundedFen' | 'checks' | 'updatedAt'>): void {
     this.#db
       .prepare(
-        `INSERT INTO payments (out_no, terminal_id, provider, method, amount_fen, auth_code, status, message,
+        `INSERT INTO payments (out_no, terminal_id, store_id, provider, method, amount_fen, auth_code, status, message,
            items, remark, bill_no, created_at, updated_at, next_check_at, deadline_at)
-         VALUES (@outNo, @terminalId, @provider, @method, @amountFen, @authCode, @status, @message,
+         VALUES (@outNo, @terminalId, @storeId, @provider, @method, @amountFen, @authCode, @status, @message,
            @items, @remark, @billNo, @createdAt, @createdAt, @nextCheckAt, @deadlineAt)`,
       )
       .run({
-        outNo: p.outNo, terminalId: p.terminalId, provider: p.provider, method: p.method, amountFen: p.amountFen,
+        outNo: p.outNo, terminalId: p.terminalId, storeId: p.storeId ?? 'main', provider: p.provider, method: p.method, amountFen: p.amountFen,
         authCode: p.authCode ?? null, status: p.status, message: p.message ?? null,
         items: p.items ? JSON.stringify(p.items) : null, remark: p.remark ?? null, billNo: p.billNo ?? null, createdAt: p.createdAt,
         nextCheckAt: p.nextCheckAt ?? null, deadlineAt: p.deadlineAt ?? null,
@@ -266,8 +275,8 @@ export class Ledger {
 
   recordEvent(outNo: string, from: string | undefined, to: string, reason: string): void {
     this.#db
-      .prepare('INSERT INTO payment_events (out_no, from_status, to_status, reason, at) VALUES (?, ?, ?, ?, ?)')
-      .run(outNo, from ?? null, to, reason, new Date().toISOString());
+      .prepare('INSERT INTO payment_events (out_no, from_status, to_status, reason, at, origin) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(outNo, from ?? null, to, reason, new Date().toISOString(), this.#origin);
   }
 
   events(outNo: string): { from?: string; to: string; reason: string; at: string }[] {
@@ -318,6 +327,7 @@ export class Ledger {
     if (f.status !== undefined && f.status.length) anyOf('status', 'status', f.status);
     if (f.method !== undefined && f.method.length) anyOf('method', 'method', f.method);
     if (f.terminalId) (where.push('terminal_id = @terminalId'), (args.terminalId = f.terminalId));
+    if (f.storeId) (where.push('store_id = @storeId'), (args.storeId = f.storeId));
     if (f.minFen !== undefined) (where.push('amount_fen >= @minFen'), (args.minFen = f.minFen));
     if (f.maxFen !== undefined) (where.push('amount_fen <= @maxFen'), (args.maxFen = f.maxFen));
     if (f.q) {

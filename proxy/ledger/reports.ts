@@ -48,7 +48,8 @@ const empty = (): DayFigures => ({ count: 0, paidFen: 0, refundCount: 0, refunde
 
 type Row = { k: string | number; provider?: string; n: number; fen: number };
 
-export function dayReport(db: Db, date: string): DayReport {
+/** The day's figures of the whole ledger, or of one store of a chain (`storeId`). */
+export function dayReport(db: Db, date: string, storeId?: string): DayReport {
   if (!isDay(date)) throw new RangeError(`not a day: ${date}`);
   const next = nextDay(date);
   const fromChina = `${date} 00:00:00`;
@@ -56,20 +57,21 @@ export function dayReport(db: Db, date: string): DayReport {
   const fromUtc = new Date(`${date}T00:00:00+08:00`).toISOString();
   const toUtc = new Date(`${next}T00:00:00+08:00`).toISOString();
 
-  const paidIn = `${PAID_STATUSES} AND ${PAID_CHINA} >= @fromChina AND ${PAID_CHINA} < @toChina`;
+  const ofStore = storeId === undefined ? '' : ' AND p.store_id = @storeId';
+  const paidIn = `${PAID_STATUSES} AND ${PAID_CHINA} >= @fromChina AND ${PAID_CHINA} < @toChina${ofStore}`;
   const paidBy = (key: string) =>
     db
-      .prepare(`SELECT ${key} AS k, MIN(provider) AS provider, COUNT(*) AS n, SUM(amount_fen) AS fen FROM payments WHERE ${paidIn} GROUP BY k`)
-      .all({ fromChina, toChina }) as Row[];
+      .prepare(`SELECT ${key} AS k, MIN(provider) AS provider, COUNT(*) AS n, SUM(amount_fen) AS fen FROM payments p WHERE ${paidIn} GROUP BY k`)
+      .all({ fromChina, toChina, ...(storeId === undefined ? {} : { storeId }) }) as Row[];
   const refundsBy = (key: string, status: string) =>
     db
       .prepare(
         `SELECT ${key} AS k, MIN(p.provider) AS provider, COUNT(*) AS n, SUM(r.amount_fen) AS fen
            FROM refunds r JOIN payments p ON p.out_no = r.out_no
-          WHERE r.status = @status AND ${REFUND_CHINA} >= @fromChina AND ${REFUND_CHINA} < @toChina
+          WHERE r.status = @status AND ${REFUND_CHINA} >= @fromChina AND ${REFUND_CHINA} < @toChina${ofStore}
           GROUP BY k`,
       )
-      .all({ status, fromChina, toChina }) as Row[];
+      .all({ status, fromChina, toChina, ...(storeId === undefined ? {} : { storeId }) }) as Row[];
 
   const hourOfPaid = `CAST(substr(${PAID_CHINA}, 12, 2) AS INTEGER)`;
   const hourOfRefund = `CAST(substr(${REFUND_CHINA}, 12, 2) AS INTEGER)`;

@@ -17,7 +17,9 @@ import type { EventBus } from '../events/bus.ts';
 import { ApiError, fromProviderError } from '../http/errors.ts';
 import { isUniqueViolation } from '../ledger/db.ts';
 import { type Ledger, type PaymentPatch, type PaymentRecord, toView } from '../ledger/payments.ts';
-import { type ProviderRegistry, matches } from '../providers/index.ts';
+import { matches } from '../providers/index.ts';
+import type { Stores } from '../stores/registry.ts';
+import { inScope } from '../stores/scope.ts';
 import { readItems } from './items.ts';
 import type { CallbackEvent, CallbackRequest, PayOutcome, PaymentRef, Provider, ProviderError, ProviderMethod, Result } from '../providers/types.ts';
 
@@ -30,7 +32,7 @@ const STATE_UNKNOWN_KINDS = new Set(['network', 'timeout', 'response', 'duplicat
 
 export interface ServiceDeps {
   ledger: Ledger;
-  providers: ProviderRegistry;
+  stores: Stores;
   bus: EventBus;
   config: Config;
   now?: () => number;
@@ -38,7 +40,7 @@ export interface ServiceDeps {
 
 export class PaymentService {
   readonly #ledger: Ledger;
-  readonly #providers: ProviderRegistry;
+  readonly #stores: Stores;
   readonly #bus: EventBus;
   readonly #config: Config;
   readonly #now: () => number;
@@ -51,7 +53,7 @@ export class PaymentService {
 
   constructor(deps: ServiceDeps) {
     this.#ledger = deps.ledger;
-    this.#providers = deps.providers;
+    this.#stores = deps.stores;
     this.#bus = deps.bus;
     this.#config = deps.config;
     this.#now = deps.now ?? Date.now;
@@ -69,9 +71,11 @@ export class PaymentService {
     const existing = this.#ledger.getPayment(req.outNo);
     if (existing) return this.#replay(existing, req);
 
-    const route = this.#providers.route(req.authCode, req.method);
+    // A cashier pays through its own store's providers (its merchant accounts).
+    const store = this.#stores.of(terminal.storeId);
+    const route = store.providers.route(req.authCode, req.method);
     if (!route) {
-      const down = this.#providers.all().find((p) => !p.info().ready);
+      const down = store.providers.all().find((p) => !p.info().ready);
       if (down) {
         throw new ApiError(503, 'provider_not_ready', `支付渠道暂不可用：${down.info().message ?? '正在连接'} / Payment provider not ready`);
       }
@@ -100,6 +104,7 @@ export class PaymentService {
       this.#ledger.insertPayment({
         outNo: req.outNo,
         terminalId: terminal.id,
+        storeId: store.id,
         provider: provider.id,
         method: method.id,
         amountFen: req.amountFen,
@@ -128,7 +133,7 @@ export class PaymentService {
         method,
         items: req.items,
         remark: req.remark,
-        notifyUrl: provider.parseCallback ? this.#notifyUrl(provider.id) : undefined,
+        notifyUrl: provider.parseCallback ? this.#notifyUrl(provider.id, store.id) : undefined,
         billNo: method.needsBill ? req.billNo : undefined,
       });
       return this.#afterPay(req.outNo, result);
@@ -452,7 +457,8 @@ export class PaymentService {
     }
     this.#validateAmount(req.amountFen);
     const p = this.#ledger.getPayment(outNo);
-    if (!p) throw new ApiError(404, 'payment_not_found', `没有单号为 ${outNo} 的支付 / No such payment`);
+    // Another store's payment is refunded there, not here: as if it did not exist.
+    if (!p || !inScope(terminal, p.storeId, this.#stores)) throw new ApiError(404, 'payment_not_found', `没有单号为 ${outNo} 的支付 / No such payment`);
 
     const existing = this.#ledger.getRefund(req.refundNo);
     if (existing) {
@@ -582,8 +588,8 @@ export class PaymentService {
    * replay when its key was seen, then confirmed with a query before the ledger changes. Every
    * arrival is recorded. Returns what to answer the provider.
    */
-  async handleCallback(providerId: string, req: CallbackRequest): Promise<{ status: 200 | 400 | 404; body: string }> {
-    const provider = this.#providers.get(providerId);
+  async handleCallback(providerId: string, req: CallbackRequest, storeId = this.#stores.default.id): Promise<{ status: 200 | 400 | 404; body: string }> {
+    const provider = this.#stores.provider(storeId, providerId);
     if (!provider?.parseCallback) return { status: 404, body: 'unknown provider' };
     const parsed = provider.parseCallback(req);
     if (!parsed.ok) {
@@ -593,7 +599,7 @@ export class PaymentService {
     }
     const e = parsed.event;
     const p = this.#ledger.getPayment(e.outNo);
-    if (!p || p.provider !== provider.id) {
+    if (!p || p.provider !== provider.id || p.storeId !== storeId) {
       this.#ledger.recordCallback({ provider: provider.id, replayKey: e.replayKey, outNo: e.outNo, state: e.state, outcome: 'unknown_order' });
       console.warn(`[notify] ${provider.id}: callback for an order we do not have (${e.outNo})`);
       return { status: 404, body: 'unknown order' };
@@ -627,8 +633,11 @@ export class PaymentService {
     if (isFinal(checked.status)) this.#unreachable.delete(p.outNo);
   }
 
-  #notifyUrl(providerId: string): string | undefined {
-    return this.#config.publicUrl ? `${this.#config.publicUrl.replace(/\/+$/, '')}/notify/${providerId}` : undefined;
+  /** `/notify/<provider>` for the default store (the address a single store always had), else `/notify/<provider>/<store>`. */
+  #notifyUrl(providerId: string, storeId: string): string | undefined {
+    if (!this.#config.publicUrl) return undefined;
+    const base = `${this.#config.publicUrl.replace(/\/+$/, '')}/notify/${providerId}`;
+    return storeId === this.#stores.default.id ? base : `${base}/${storeId}`;
   }
 
   // ---------------------------------------------------------------- helpers
@@ -652,7 +661,7 @@ export class PaymentService {
   }
 
   #providerOf(p: PaymentRecord): Provider {
-    const provider = this.#providers.get(p.provider);
+    const provider = this.#stores.provider(p.storeId, p.provider);
     if (!provider) throw new ApiError(503, 'provider_unavailable', `支付渠道 ${p.provider} 未配置 / Provider not configured`);
     return provider;
   }

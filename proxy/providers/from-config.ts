@@ -23,20 +23,24 @@ export interface ProviderDeps {
   /** This proxy's own base URL: the sandboxes are served by it. */
   local: string;
   sandbox?: Sandbox;
+  /** A chain's store other than the default: its providers keep their state (device registration) apart. */
+  stateScope?: string;
 }
 
 export function createProvider(name: ProviderName, d: ProviderDeps): Provider {
   switch (name) {
     case 'weishouyin':
-      return weishouyinProvider(d.config, d.ledger, d.onCall, d.local, d.sandbox);
+      return weishouyinProvider(d.config, d.ledger, d.onCall, d.local, d.sandbox, scoped('weishouyin', d.stateScope));
     case 'mct1':
       return mct1Provider(d.config, d.onCall, d.local);
     case 'kioskv5':
-      return kioskV5Provider(d.config, d.ledger, d.onCall, d.local);
+      return kioskV5Provider(d.config, d.ledger, d.onCall, d.local, scoped('kioskv5', d.stateScope));
     case 'posmini':
       return posMiniProvider(d.config, d.onCall, d.local);
   }
 }
+
+const scoped = (provider: string, scope: string | undefined) => (scope ? `${scope}/${provider}` : provider);
 
 /** The sandbox providers, mounted at /sandbox/<provider>/ with their books in the data directory. */
 export function createSandbox(config: Config) {
@@ -67,7 +71,7 @@ export function createSandbox(config: Config) {
 }
 export type Sandbox = ReturnType<typeof createSandbox>;
 
-function weishouyinProvider(config: Config, ledger: Ledger, onCall: CallSink, local: string, sandbox?: Sandbox): Provider {
+function weishouyinProvider(config: Config, ledger: Ledger, onCall: CallSink, local: string, sandbox: Sandbox | undefined, stateKey: string): Provider {
   const w = config.weishouyin;
   return createWeishouyinProvider({
     baseUrl: w.baseUrl ?? `${local}/sandbox/weishouyin`,
@@ -77,7 +81,7 @@ function weishouyinProvider(config: Config, ledger: Ledger, onCall: CallSink, lo
     ver: w.ver,
     noremind: w.noremind,
     timeoutMs: config.timing.requestTimeoutMs,
-    store: ledger.stateStore('weishouyin'),
+    store: ledger.stateStore(stateKey),
     onCall,
     // The sandbox's back office issues a fresh code when the seed's one was used by an earlier run.
     onActivationFailed: sandbox
@@ -103,14 +107,14 @@ function mct1Provider(config: Config, onCall: CallSink, local: string): Provider
   });
 }
 
-function kioskV5Provider(config: Config, ledger: Ledger, onCall: CallSink, local: string): Provider {
+function kioskV5Provider(config: Config, ledger: Ledger, onCall: CallSink, local: string, stateKey: string): Provider {
   const k = config.kioskv5;
   const sandbox = config.mode === 'sandbox';
   return createKioskV5Provider({
     baseUrl: k.baseUrl ?? `${local}/sandbox/kioskv5`,
     shopId: k.shopId ?? SANDBOX_SHOP.shopId,
     auth: k.auth ?? (sandbox ? SANDBOX_SHOP.auth : undefined),
-    store: ledger.stateStore('kioskv5'),
+    store: ledger.stateStore(stateKey),
     timeoutMs: config.timing.requestTimeoutMs,
     onCall,
   });

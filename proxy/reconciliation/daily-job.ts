@@ -4,6 +4,7 @@
  * get their status from it), unless that day already has a run. A provider that cannot be read is
  * tried again on a later tick; nothing is lost by a missed day (a manager can run any day).
  */
+import { DEFAULT_STORE_ID } from '../config.ts';
 import type { AuditLog } from '../audit/log.ts';
 import { addDays, chinaDayOf, chinaWallClock } from '../china-time.ts';
 import { AUTO_PERSON, type Reconciler } from './run.ts';
@@ -54,20 +55,21 @@ export class DailyReconciliation {
     if (chinaClock < this.#d.dailyAt) return [];
     const day = addDays(chinaDayOf(now), -1);
     const done: string[] = [];
-    for (const provider of this.#d.reconciler.providers()) {
-      const key = `${provider}|${day}`;
-      if (this.#d.recon.runs({ provider }).some((r) => r.day === day)) continue;
+    // Every store's every provider with a bill: a chain's books are reconciled store by store.
+    for (const { storeId, provider } of this.#d.reconciler.channels()) {
+      const key = storeId === DEFAULT_STORE_ID ? `${provider}|${day}` : `${storeId}/${provider}|${day}`;
+      if (this.#d.recon.runs({ provider, storeId }).some((r) => r.day === day)) continue;
       if ((this.#backoff.get(key) ?? 0) > now) continue;
       try {
-        const outcome = await this.#d.reconciler.run({ provider, day, person: AUTO_PERSON });
-        this.#d.settlements.refresh(provider, day, AUTO_PERSON);
-        this.#d.audit?.record({ action: 'reconciliation.run', actor: 'system', subject: outcome.run.code, outcome: 'ok', detail: { provider, day, rows: outcome.rows, carried: outcome.carried } });
+        const outcome = await this.#d.reconciler.run({ storeId, provider, day, person: AUTO_PERSON });
+        this.#d.settlements.refresh(provider, day, AUTO_PERSON, storeId);
+        this.#d.audit?.record({ action: 'reconciliation.run', actor: 'system', subject: outcome.run.code, outcome: 'ok', detail: { storeId, provider, day, rows: outcome.rows, carried: outcome.carried } });
         this.#backoff.delete(key);
         done.push(key);
-        this.#d.log?.(`reconciled ${provider} ${day}: ${outcome.rows} rows, ${outcome.carried} carried`);
+        this.#d.log?.(`reconciled ${key}: ${outcome.rows} rows, ${outcome.carried} carried`);
       } catch (err) {
         this.#backoff.set(key, now + RETRY_MS);
-        this.#d.log?.(`reconciliation of ${provider} ${day} failed, retrying later: ${(err as Error).message}`);
+        this.#d.log?.(`reconciliation of ${key} failed, retrying later: ${(err as Error).message}`);
       }
     }
     return done;

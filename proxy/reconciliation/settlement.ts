@@ -10,7 +10,7 @@
  */
 import type { Db } from '../ledger/db.ts';
 import { ApiError } from '../http/errors.ts';
-import type { ProviderRegistry } from '../providers/index.ts';
+import type { Stores } from '../stores/registry.ts';
 import { methodsOfChannel, PAY_METHOD } from './channels.ts';
 import { addDays, chinaDayBounds, isoUtc } from '../china-time.ts';
 
@@ -19,6 +19,8 @@ export const SETTLEMENT_STATE = { pending: 1, settled: 2 } as const;
 
 export interface Account {
   code: string;
+  /** The store whose money this account receives. */
+  storeId: string;
   merchant: string;
   provider: string;
   method: number;
@@ -51,6 +53,7 @@ type Row = Record<string, unknown>;
 
 const toAccount = (r: Row): Account => ({
   code: String(r.code),
+  storeId: String(r.store_id ?? 'main'),
   merchant: String(r.merchant),
   provider: String(r.provider),
   method: Number(r.method),
@@ -99,6 +102,8 @@ export function periodOf(period: number, day: string): { first: string; last: st
 
 export interface AccountInput {
   code?: string;
+  /** Default: the default store. */
+  storeId?: string;
   provider: string;
   method: number;
   name: string;
@@ -109,35 +114,38 @@ export interface AccountInput {
 
 export class Settlements {
   readonly #db: Db;
-  readonly #providers: ProviderRegistry;
-  readonly #merchant: string;
+  readonly #stores: Stores;
   readonly #now: () => number;
 
-  constructor(db: Db, providers: ProviderRegistry, merchant: string, now: () => number = Date.now) {
+  constructor(db: Db, stores: Stores, now: () => number = Date.now) {
     this.#db = db;
-    this.#providers = providers;
-    this.#merchant = merchant;
+    this.#stores = stores;
     this.#now = now;
   }
 
-  /** One daily account per provider when the store has none yet (a manager changes them later). */
+  /** One daily account per provider for each store that has none yet (a manager changes them later). */
   ensureDefaultAccounts(): void {
-    const count = this.#db.prepare('SELECT COUNT(*) FROM merchant_accounts').pluck().get() as number;
-    if (count > 0) return;
-    for (const p of this.#providers.all()) {
-      this.saveAccount({ provider: p.id, method: PAY_METHOD.unpaid, name: p.info().storeName ?? p.id, account: p.id, period: PERIOD.daily });
+    for (const store of this.#stores.all()) {
+      const count = this.#db.prepare('SELECT COUNT(*) FROM merchant_accounts WHERE store_id = ?').pluck().get(store.id) as number;
+      if (count > 0) continue;
+      for (const p of store.providers.all()) {
+        this.saveAccount({ storeId: store.id, provider: p.id, method: PAY_METHOD.unpaid, name: p.info().storeName ?? p.id, account: p.id, period: PERIOD.daily });
+      }
     }
   }
 
-  accounts(filter: { name?: string; account?: string } = {}): Account[] {
+  accounts(filter: { name?: string; account?: string; storeId?: string } = {}): Account[] {
     const where = ['is_delete = 0'];
+    if (filter.storeId) where.push('store_id = @storeId');
     if (filter.name) where.push("(name LIKE '%' || @name || '%' OR merchant LIKE '%' || @name || '%')");
     if (filter.account) where.push('account = @account');
     return (this.#db.prepare(`SELECT * FROM merchant_accounts WHERE ${where.join(' AND ')} ORDER BY LENGTH(code), code`).all(filter) as Row[]).map(toAccount);
   }
 
   saveAccount(a: AccountInput): Account {
-    if (!this.#providers.get(a.provider)) throw new ApiError(400, 'provider_not_found', `没有这个支付渠道：${a.provider} / No such provider`);
+    const store = this.#stores.get(a.storeId ?? this.#stores.default.id);
+    if (!store) throw new ApiError(400, 'store_unknown', '没有这个门店 / No such store');
+    if (!store.providers.get(a.provider)) throw new ApiError(400, 'provider_not_found', `没有这个支付渠道：${a.provider} / No such provider`);
     if (![1, 2, 3, 4].includes(a.method)) throw new ApiError(400, 'method_invalid', '支付方式应为 1–4 / method must be 1–4');
     if (![0, 1, 2, 3, 4].includes(a.period)) throw new ApiError(400, 'period_invalid', '结算周期应为 0–4 / period must be 0–4');
     if (!a.name?.trim() || !a.account?.trim()) throw new ApiError(400, 'account_invalid', '账号名称和账号不能为空 / name and account are required');
@@ -146,25 +154,27 @@ export class Settlements {
       const code = a.code ?? nextCode(this.#db, 'merchant_accounts', 0);
       this.#db
         .prepare(
-          `INSERT INTO merchant_accounts (code, merchant, provider, method, name, account, period, remarks, create_time)
-           VALUES (@code, @merchant, @provider, @method, @name, @account, @period, @remarks, @createTime)
-           ON CONFLICT (code) DO UPDATE SET provider = excluded.provider, method = excluded.method, name = excluded.name,
+          `INSERT INTO merchant_accounts (code, store_id, merchant, provider, method, name, account, period, remarks, create_time)
+           VALUES (@code, @storeId, @merchant, @provider, @method, @name, @account, @period, @remarks, @createTime)
+           ON CONFLICT (code) DO UPDATE SET store_id = excluded.store_id, merchant = excluded.merchant, provider = excluded.provider, method = excluded.method, name = excluded.name,
              account = excluded.account, period = excluded.period, remarks = excluded.remarks`,
         )
-        .run({ code, merchant: this.#merchant, provider: a.provider, method: a.method, name: a.name.trim(), account: a.account.trim(), period: a.period, remarks: a.remarks ?? null, createTime: isoUtc(this.#now()) });
+        .run({ code, storeId: store.id, merchant: store.name, provider: a.provider, method: a.method, name: a.name.trim(), account: a.account.trim(), period: a.period, remarks: a.remarks ?? null, createTime: isoUtc(this.#now()) });
       return this.accounts().find((x) => x.code === code)!;
     })();
   }
 
-  /** After a run of `provider` for `day`: each account's record for the period holding that day, from reconciled totals. */
-  refresh(provider: string, day: string, person: string): void {
-    const accounts = this.accounts().filter((a) => a.provider === provider && a.period !== PERIOD.unknown);
+  /** After a run of a store's `provider` for `day`: each of its accounts' record for the period holding that day, from reconciled totals. */
+  refresh(provider: string, day: string, person: string, storeId = this.#stores.default.id): void {
+    const store = this.#stores.get(storeId);
+    if (!store) return;
+    const accounts = this.accounts({ storeId }).filter((a) => a.provider === provider && a.period !== PERIOD.unknown);
     for (const a of accounts) {
       const p = periodOf(a.period, day)!;
       const start = chinaDayBounds(p.first)!.startMs;
       const end = chinaDayBounds(p.last)!.endMs;
-      const channel = a.method === PAY_METHOD.wechat || a.method === PAY_METHOD.alipay ? methodsOfChannel(this.#providers, a.method) : undefined;
-      const { num, total } = this.#totals(provider, isoUtc(start), isoUtc(end), channel);
+      const channel = a.method === PAY_METHOD.wechat || a.method === PAY_METHOD.alipay ? methodsOfChannel(store.providers, a.method) : undefined;
+      const { num, total } = this.#totals(storeId, provider, isoUtc(start), isoUtc(end), channel);
       this.#db.transaction(() => {
         const existing = this.#db.prepare('SELECT code, state FROM settlements WHERE account_code = ? AND start_time = ?').get(a.code, isoUtc(start)) as { code: string; state: number } | undefined;
         if (existing?.state === SETTLEMENT_STATE.settled) return;
@@ -183,20 +193,21 @@ export class Settlements {
     }
   }
 
-  #totals(provider: string, from: string, to: string, methods?: string[]): { num: number; total: number } {
+  #totals(storeId: string, provider: string, from: string, to: string, methods?: string[]): { num: number; total: number } {
     const inMethods = methods ? `AND method IN (${methods.map(() => '?').join(',') || 'NULL'})` : '';
     const r = this.#db
       .prepare(
         `SELECT COUNT(*) AS num, COALESCE(SUM(amount_fen - refunded_fen), 0) AS total FROM payments
-         WHERE provider = ? AND reconciliation_status = 1 AND paid_at >= ? AND paid_at < ? ${inMethods}`,
+         WHERE store_id = ? AND provider = ? AND reconciliation_status = 1 AND paid_at >= ? AND paid_at < ? ${inMethods}`,
       )
-      .get(provider, from, to, ...(methods ?? [])) as { num: number; total: number };
+      .get(storeId, provider, from, to, ...(methods ?? [])) as { num: number; total: number };
     return r;
   }
 
-  list(filter: { code?: string; method?: number; settlementDay?: string; state?: number; remark?: string } = {}): Settlement[] {
+  list(filter: { code?: string; method?: number; settlementDay?: string; state?: number; remark?: string; storeId?: string } = {}): Settlement[] {
     const where: string[] = [];
     const args: Record<string, unknown> = {};
+    if (filter.storeId) (where.push('account_code IN (SELECT code FROM merchant_accounts WHERE store_id = @storeId)'), (args.storeId = filter.storeId));
     if (filter.code) (where.push('code = @code'), (args.code = filter.code));
     if (filter.method) (where.push('method = @method'), (args.method = filter.method));
     if (filter.state) (where.push('state = @state'), (args.state = filter.state));

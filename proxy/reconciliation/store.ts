@@ -10,6 +10,8 @@ import { headerOf, type Issue, type OurOrder, type ReconRow, type ReconStatus } 
 
 export interface RunRecord {
   code: string;
+  /** The store whose orders and whose merchant account at the provider this run compares. */
+  storeId: string;
   provider: string;
   day: string;
   person: string;
@@ -40,8 +42,12 @@ export interface ItemRecord {
 
 export const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 
-/** The run of a provider's day has one code, so running the day again replaces it. */
-export const runCode = (provider: string, day: string) => md5(`recon|${provider}|${day}`);
+/**
+ * The run of a store's provider's day has one code, so running the day again replaces it. The
+ * default store keeps the codes runs had before stores existed.
+ */
+export const runCode = (provider: string, day: string, storeId = 'main') =>
+  md5(storeId === 'main' ? `recon|${provider}|${day}` : `recon|${storeId}|${provider}|${day}`);
 
 type Row = Record<string, unknown>;
 
@@ -64,6 +70,7 @@ const ORDER_COLUMNS = 'out_no, status, amount_fen, refunded_fen, error_code, pai
 function toRun(r: Row): RunRecord {
   return {
     code: String(r.code),
+    storeId: String(r.store_id ?? 'main'),
     provider: String(r.provider),
     day: String(r.day),
     person: String(r.person),
@@ -115,7 +122,7 @@ export class ReconStore {
    * those another run already holds: `matched` — a row there saw both sides (their home run);
    * `any` — any row there (for the orders carried over from the day before).
    */
-  ordersBetween(q: { provider: string; from: string; to: string; runCode: string; elsewhere: 'matched' | 'any' }): (OurOrder & { method: string })[] {
+  ordersBetween(q: { storeId: string; provider: string; from: string; to: string; runCode: string; elsewhere: 'matched' | 'any' }): (OurOrder & { method: string })[] {
     const held =
       q.elsewhere === 'matched'
         ? 'i.odd_id != @runCode AND i.third_bill IS NOT NULL AND i.our_fen IS NOT NULL'
@@ -123,24 +130,24 @@ export class ReconStore {
     const notHeld = `NOT EXISTS (SELECT 1 FROM recon_items i WHERE i.out_trade_no = p.out_no AND ${held})`;
     const rows = this.#db
       .prepare(
-        `SELECT ${ORDER_COLUMNS} FROM payments p WHERE provider = @provider AND paid_at >= @from AND paid_at < @to AND ${notHeld}
+        `SELECT ${ORDER_COLUMNS} FROM payments p WHERE provider = @provider AND store_id = @storeId AND paid_at >= @from AND paid_at < @to AND ${notHeld}
          UNION ALL
-         SELECT ${ORDER_COLUMNS} FROM payments p WHERE provider = @provider AND paid_at IS NULL AND created_at >= @from AND created_at < @to AND ${notHeld}`,
+         SELECT ${ORDER_COLUMNS} FROM payments p WHERE provider = @provider AND store_id = @storeId AND paid_at IS NULL AND created_at >= @from AND created_at < @to AND ${notHeld}`,
       )
       .all(q) as Row[];
     return rows.map((r) => ({ ...toOurOrder(r), method: String(r.method) }));
   }
 
-  order(provider: string, outNo: string): (OurOrder & { method: string }) | undefined {
-    const r = this.#db.prepare(`SELECT ${ORDER_COLUMNS} FROM payments WHERE out_no = ? AND provider = ?`).get(outNo, provider) as Row | undefined;
+  order(storeId: string, provider: string, outNo: string): (OurOrder & { method: string }) | undefined {
+    const r = this.#db.prepare(`SELECT ${ORDER_COLUMNS} FROM payments WHERE out_no = ? AND provider = ? AND store_id = ?`).get(outNo, provider, storeId) as Row | undefined;
     return r ? { ...toOurOrder(r), method: String(r.method) } : undefined;
   }
 
   /** Replaces the run and its rows, and writes each order's status, in one transaction. */
   save({ run, rows, source, apply }: SaveRun): void {
     const insertRun = this.#db.prepare(
-      `INSERT INTO recon_runs (code, provider, day, person, remark, complete, carried, start_time, end_time, create_time)
-       VALUES (@code, @provider, @day, @person, @remark, @complete, @carried, @startTime, @endTime, @createTime)
+      `INSERT INTO recon_runs (code, store_id, provider, day, person, remark, complete, carried, start_time, end_time, create_time)
+       VALUES (@code, @storeId, @provider, @day, @person, @remark, @complete, @carried, @startTime, @endTime, @createTime)
        ON CONFLICT (code) DO UPDATE SET person = excluded.person, remark = excluded.remark, complete = excluded.complete,
          carried = excluded.carried, create_time = excluded.create_time`,
     );
@@ -180,8 +187,9 @@ export class ReconStore {
   }
 
   /** Runs, newest first; `from`/`to` (ISO UTC) bound when they were run. */
-  runs(filter: { from?: string; to?: string; person?: string; provider?: string } = {}): RunRecord[] {
+  runs(filter: { from?: string; to?: string; person?: string; provider?: string; storeId?: string } = {}): RunRecord[] {
     const where: string[] = [];
+    if (filter.storeId) where.push('store_id = @storeId');
     if (filter.from) where.push('create_time >= @from');
     if (filter.to) where.push('create_time < @to');
     if (filter.person) where.push('person = @person');

@@ -9,17 +9,16 @@ import type { AuthEnv } from '../auth/terminals.ts';
 import { ApiError } from '../http/errors.ts';
 import { readJson } from '../http/json-body.ts';
 import { itemsTotalFen, readItems } from '../payments/items.ts';
-import type { ProviderRegistry } from '../providers/index.ts';
+import type { Stores } from '../stores/registry.ts';
 import { encodeEscPos, ownBill, receiptText } from '../receipt/escpos.ts';
 
 export interface BillRoutesDeps {
-  providers: ProviderRegistry;
-  storeName: string;
+  stores: Stores;
   maxAmountFen: number;
   now?: () => Date;
 }
 
-export function billRoutes({ providers, storeName, maxAmountFen, now = () => new Date() }: BillRoutesDeps) {
+export function billRoutes({ stores, maxAmountFen, now = () => new Date() }: BillRoutesDeps) {
   const app = new Hono<AuthEnv>();
 
   app.post('/bills/receipt', async (c) => {
@@ -35,11 +34,13 @@ export function billRoutes({ providers, storeName, maxAmountFen, now = () => new
     const table = typeof body.table === 'string' && body.table.trim() ? body.table.trim().slice(0, 20) : undefined;
     const at = now();
     const bill = { billNo: billNumber(at, c.get('terminal').id), amountFen: amountFen as number, items, at, table };
-    const footer = providers
+    // The till's store: its name heads the bill, its providers may add a footer.
+    const store = stores.of(c.get('terminal').storeId);
+    const footer = store.providers
       .all()
       .map((p) => p.billFooter?.(bill))
       .find((f) => !!f);
-    const text = ownBill(bill, { storeName, footer });
+    const text = ownBill(bill, { storeName: store.name, footer });
     if (c.req.query('format') === 'text') return c.text(receiptText(text));
     return c.body(encodeEscPos(text), 200, { 'content-type': 'application/octet-stream', 'cache-control': 'no-store', 'x-bill-no': bill.billNo });
   });

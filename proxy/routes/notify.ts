@@ -1,5 +1,6 @@
 /**
- * `GET|POST /notify/<provider>`: providers' callbacks. No terminal token (the provider calls us);
+ * `GET|POST /notify/<provider>[/<store>]`: providers' callbacks (the store's part for a chain's stores
+ * other than the default one). No terminal token (the provider calls us);
  * the provider's own signature and timestamp window are the credentials, checked by the provider
  * adapter, and the service turns a verified callback into at most one state change.
  */
@@ -9,8 +10,10 @@ import type { PaymentService } from '../payments/service.ts';
 
 export function notifyRoutes(service: PaymentService) {
   const app = new Hono();
-  app.use('/:provider', bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.text('too large', 413) }));
-  app.on(['GET', 'POST'], '/:provider', async (c) => {
+  const limit = bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.text('too large', 413) });
+  app.use('/:provider', limit);
+  app.use('/:provider/:store', limit);
+  app.on(['GET', 'POST'], ['/:provider', '/:provider/:store'], async (c) => {
     const query = c.req.query();
     let body: Record<string, string> | undefined;
     if (c.req.method === 'POST') {
@@ -18,7 +21,7 @@ export function notifyRoutes(service: PaymentService) {
       if (/application\/x-www-form-urlencoded/i.test(type)) body = Object.fromEntries(new URLSearchParams(await c.req.text()));
       else if (/application\/json/i.test(type)) body = stringValues(await c.req.json().catch(() => ({})));
     }
-    const answer = await service.handleCallback(c.req.param('provider'), { method: c.req.method, query, body });
+    const answer = await service.handleCallback(c.req.param('provider'), { method: c.req.method, query, body }, c.req.param('store'));
     return c.text(answer.body, answer.status);
   });
   return app;

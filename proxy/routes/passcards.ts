@@ -7,7 +7,9 @@ import type { PassCardView } from '../../contract/api.ts';
 import type { AuthEnv } from '../auth/terminals.ts';
 import { ApiError, fromProviderError } from '../http/errors.ts';
 import type { Ledger } from '../ledger/payments.ts';
-import type { ProviderRegistry } from '../providers/index.ts';
+import type { Terminal } from '../auth/terminals.ts';
+import type { Stores } from '../stores/registry.ts';
+import { inScope } from '../stores/scope.ts';
 import type { PassCard } from '../providers/kioskv5/index.ts';
 import type { Provider, Result } from '../providers/types.ts';
 import { encodeEscPos, receiptText } from '../receipt/escpos.ts';
@@ -35,8 +37,8 @@ function iso(t: string): string | undefined {
   return /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(t) ? `${t.replace(' ', 'T')}+08:00` : t;
 }
 
-export function passCardRoutes(deps: { ledger: Ledger; providers: ProviderRegistry; storeName: string }) {
-  const { ledger, providers, storeName } = deps;
+export function passCardRoutes(deps: { ledger: Ledger; stores: Stores }) {
+  const { ledger, stores } = deps;
   const app = new Hono<AuthEnv>();
 
   const view = (card: PassCard, outNo?: string): PassCardView => ({
@@ -50,12 +52,12 @@ export function passCardRoutes(deps: { ledger: Ledger; providers: ProviderRegist
     usedAt: iso(card.UseTime),
   });
 
-  async function cardOf(terminal: { id: string; role: string }, outNo: string): Promise<PassCardView> {
+  async function cardOf(terminal: Terminal, outNo: string): Promise<PassCardView & { storeName: string }> {
     const p = ledger.getPayment(outNo);
-    if (!p || (terminal.role !== 'manager' && p.terminalId !== terminal.id)) {
+    if (!p || (terminal.role !== 'manager' && p.terminalId !== terminal.id) || !inScope(terminal, p.storeId, stores)) {
       throw new ApiError(404, 'payment_not_found', `没有单号为 ${outNo} 的支付 / No such payment`);
     }
-    const provider = providers.get(p.provider);
+    const provider = stores.provider(p.storeId, p.provider);
     if (!hasPassCards(provider)) throw new ApiError(501, 'passcard_unsupported', '该支付渠道没有出门单 / This provider issues no pass cards');
     if (p.status !== 'paid') throw new ApiError(404, 'passcard_not_found', '订单未支付，没有出门单 / Not paid: no pass card');
     const r = await provider.passCardFor(outNo);
@@ -63,11 +65,11 @@ export function passCardRoutes(deps: { ledger: Ledger; providers: ProviderRegist
       if (r.error.kind === 'not_found') throw new ApiError(404, 'passcard_not_found', '出门单尚未生成，稍后再试 / Not issued yet — try again shortly');
       throw fromProviderError(r.error);
     }
-    return view(r.card, outNo);
+    return { ...view(r.card, outNo), storeName: stores.get(p.storeId)?.name ?? p.storeId };
   }
 
   app.get('/passcards', async (c) => {
-    const provider = providers.all().find(hasPassCards);
+    const provider = stores.of(c.get('terminal').storeId).providers.all().find(hasPassCards);
     if (!provider) throw new ApiError(501, 'passcard_unsupported', '本店没有出门单 / This store issues no pass cards');
     const q = c.req.query('status');
     if (q !== undefined && !(q in STATUS_CODE)) throw new ApiError(400, 'status_invalid', 'status 为 unused、used 或 void / status is unused, used or void');
@@ -76,10 +78,14 @@ export function passCardRoutes(deps: { ledger: Ledger; providers: ProviderRegist
     return c.json({ cards: r.cards.map((card) => view(card)) });
   });
 
-  app.get('/payments/:outNo/passcard', async (c) => c.json(await cardOf(c.get('terminal'), c.req.param('outNo'))));
+  app.get('/payments/:outNo/passcard', async (c) => {
+    const { storeName: _, ...card } = await cardOf(c.get('terminal'), c.req.param('outNo'));
+    return c.json(card);
+  });
 
   app.get('/payments/:outNo/passcard/receipt', async (c) => {
-    const text = passCardReceipt(await cardOf(c.get('terminal'), c.req.param('outNo')), storeName);
+    const { storeName, ...card } = await cardOf(c.get('terminal'), c.req.param('outNo'));
+    const text = passCardReceipt(card, storeName);
     if (c.req.query('format') === 'text') return c.text(receiptText(text));
     return c.body(encodeEscPos(text), 200, { 'content-type': 'application/octet-stream', 'cache-control': 'no-store' });
   });

@@ -7,14 +7,16 @@
  *
  * @see seeds/002_3b56c01ea61b05b8.txt
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { maskedCode, outcomeOf, type AuditEntry, type AuditLog } from '../audit/log.ts';
 import type { AuthEnv } from '../auth/terminals.ts';
 import { ApiError } from '../http/errors.ts';
 import { readJson } from '../http/json-body.ts';
 import type { Db } from '../ledger/db.ts';
-import type { ProviderRegistry } from '../providers/index.ts';
+import { ProviderRegistry } from '../providers/index.ts';
+import type { Stores } from '../stores/registry.ts';
+import { inScope, storeFilter } from '../stores/scope.ts';
 import { channelResolver, methodsOfChannel, PAY_METHOD } from '../reconciliation/channels.ts';
 import { chinaDayBounds, chinaNaive, isoUtc } from '../china-time.ts';
 import type { Reconciler } from '../reconciliation/run.ts';
@@ -23,11 +25,10 @@ import type { ReconStore } from '../reconciliation/store.ts';
 
 export interface PayRoutesDeps {
   db: Db;
-  providers: ProviderRegistry;
+  stores: Stores;
   reconciler: Reconciler;
   recon: ReconStore;
   settlements: Settlements;
-  storeName: string;
   audit: AuditLog;
 }
 
@@ -49,7 +50,13 @@ function intParam(v: string | undefined, name: string, opts: { min?: number; max
 
 export function payRoutes(d: PayRoutesDeps) {
   const app = new Hono<AuthEnv>();
-  const { db } = d;
+  const { db, stores } = d;
+  // Method ids are the provider's own (`mct1:WX`), the same at every store: one registry of them all
+  // tells a method's channel.
+  const allProviders = () => new ProviderRegistry(stores.providers().map((x) => x.provider));
+  const storeName = (id: string | undefined) => stores.get(id ?? stores.default.id)?.name ?? id ?? '';
+  /** A chain manager sees every store (`store=` narrows it); a store's manager only its own. */
+  const scope = (c: Context<AuthEnv>) => storeFilter(c.get('terminal'), c.req.query('store'), stores);
 
   /** Runs a manager's change and leaves one audit row with its outcome (the error code when refused). */
   async function audited<T>(entry: Omit<AuditEntry, 'outcome'>, fn: () => T | Promise<T>, outcome: (r: T) => Partial<AuditEntry> = () => ({})): Promise<T> {
@@ -66,8 +73,8 @@ export function payRoutes(d: PayRoutesDeps) {
 
   /** pay_method of an order: 1 未支付 until it is paid, else its channel. */
   function payMethodSql(): { sql: string; args: string[] } {
-    const wx = methodsOfChannel(d.providers, PAY_METHOD.wechat);
-    const ali = methodsOfChannel(d.providers, PAY_METHOD.alipay);
+    const wx = methodsOfChannel(allProviders(), PAY_METHOD.wechat);
+    const ali = methodsOfChannel(allProviders(), PAY_METHOD.alipay);
     const list = (ids: string[]) => ids.map(() => '?').join(',') || 'NULL';
     return {
       sql: `CASE WHEN status NOT IN ('paid', 'refunded') THEN 1 WHEN method IN (${list(wx)}) THEN 2 WHEN method IN (${list(ali)}) THEN 3 ELSE 4 END`,
@@ -90,8 +97,14 @@ export function payRoutes(d: PayRoutesDeps) {
     if (rs !== undefined) (where.push('reconciliation_status = ?'), args.push(rs));
     const method = intParam(q.pay_method, 'pay_method', { min: 1, max: 4 });
     if (method !== undefined) (where.push(`(${pm.sql}) = ?`), args.push(...pm.args, method));
-    // One store per proxy: its name matches, or nothing does.
-    if (q.merchant__name && !d.storeName.includes(q.merchant__name)) where.push('1 = 0');
+    const storeId = scope(c);
+    if (storeId) (where.push('store_id = ?'), args.push(storeId));
+    // 商户名称: the stores whose name holds it.
+    if (q.merchant__name) {
+      const named = stores.all().filter((s) => s.name.includes(q.merchant__name)).map((s) => s.id);
+      where.push(`store_id IN (${named.map(() => '?').join(',') || 'NULL'})`);
+      args.push(...named);
+    }
     const page = intParam(q.page, 'page', { min: 1 }) ?? 1;
     const size = intParam(q.page_size, 'page_size', { min: 1, max: 500 }) ?? 50;
     const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
@@ -105,7 +118,7 @@ export function payRoutes(d: PayRoutesDeps) {
       .get(...args) as Record<string, number | null>;
     const rows = db
       .prepare(
-        `SELECT out_no, terminal_id, amount_fen, ${pm.sql} AS pay_method, created_at, reconciliation_status, auto_reconcile
+        `SELECT out_no, terminal_id, store_id, amount_fen, ${pm.sql} AS pay_method, created_at, reconciliation_status, auto_reconcile
          FROM payments ${w} ORDER BY created_at DESC, out_no LIMIT ? OFFSET ?`,
       )
       .all(...pm.args, ...args, size, (page - 1) * size) as Record<string, string | number>[];
@@ -125,7 +138,7 @@ export function payRoutes(d: PayRoutesDeps) {
           page_size: size,
           data: rows.map((r) => ({
             code: r.out_no,
-            merchant__name: d.storeName,
+            merchant__name: storeName(String(r.store_id)),
             equipment_no: r.terminal_id,
             total_fee: r.amount_fen,
             pay_method: r.pay_method,
@@ -156,8 +169,8 @@ export function payRoutes(d: PayRoutesDeps) {
     const payWay = intParam(c.req.query('pay_way'), 'pay_way', { min: 2, max: 4 });
     if (!code || payWay === undefined) throw new ApiError(400, 'param_invalid', '需要 code 和 pay_way / code and pay_way are required');
     const p = db.prepare('SELECT * FROM payments WHERE out_no = ?').get(code) as Record<string, string | number | null> | undefined;
-    const channel = p ? channelResolver(d.providers)(String(p.method)) : undefined;
-    if (!p || channel !== payWay) throw new ApiError(404, 'payment_not_found', `没有流水号为 ${code} 的${payWay === 2 ? '微信' : payWay === 3 ? '支付宝' : ''}订单 / No such order`);
+    const channel = p ? channelResolver(allProviders())(String(p.method)) : undefined;
+    if (!p || !inScope(c.get('terminal'), String(p.store_id), stores) || channel !== payWay) throw new ApiError(404, 'payment_not_found', `没有流水号为 ${code} 的${payWay === 2 ? '微信' : payWay === 3 ? '支付宝' : ''}订单 / No such order`);
     const item = d.recon.itemOf(code);
     const run = item ? d.recon.run(item.oddId) : undefined;
     const third = item?.thirdBill;
@@ -199,33 +212,37 @@ export function payRoutes(d: PayRoutesDeps) {
     const time = c.req.query('time');
     const b = time ? chinaDayBounds(time) : undefined;
     if (time && !b) throw new ApiError(400, 'day_invalid', '日期格式应为 YYYY-MM-DD / The day must be YYYY-MM-DD');
-    const runs = d.recon.runs({ person: c.req.query('user') || undefined, from: b && isoUtc(b.startMs), to: b && isoUtc(b.endMs) });
+    const runs = d.recon.runs({ person: c.req.query('user') || undefined, from: b && isoUtc(b.startMs), to: b && isoUtc(b.endMs), storeId: scope(c) });
     return c.json(
       ok({
         num: runs.length,
-        data: runs.map((r) => ({ create_time: chinaNaive(r.createTime), person: r.person, code: r.code, provider: r.provider, day: r.day })),
+        data: runs.map((r) => ({ create_time: chinaNaive(r.createTime), person: r.person, code: r.code, provider: r.provider, day: r.day, store: r.storeId, merchant__name: storeName(r.storeId) })),
       }),
     );
   });
 
-  // (ours) 对账: run the reconciliation of a provider's day, as the manager who asks.
+  // (ours) 对账: run the reconciliation of a store's provider's day, as the manager who asks
+  // (`store`: default the manager's own store, else the default store).
   app.post('/check_record/', async (c) => {
-    const b = (await readJson(c)) as { provider?: unknown; day?: unknown; remark?: unknown } | null;
+    const b = (await readJson(c)) as { provider?: unknown; day?: unknown; remark?: unknown; store?: unknown } | null;
     if (typeof b?.provider !== 'string' || typeof b.day !== 'string') throw new ApiError(400, 'param_invalid', '需要 provider 和 day / provider and day are required');
+    if (b.store !== undefined && typeof b.store !== 'string') throw new ApiError(400, 'param_invalid', 'store 必须是门店编号 / store must be a store id');
     const { provider, day } = b;
+    const storeId = storeFilter(c.get('terminal'), b.store as string | undefined, stores) ?? stores.default.id;
     const outcome = await audited(
-      { action: 'reconciliation.run', actor: c.get('terminal'), detail: { provider: provider.slice(0, 40), day: day.slice(0, 10) } },
+      { action: 'reconciliation.run', actor: c.get('terminal'), detail: { storeId, provider: provider.slice(0, 40), day: day.slice(0, 10) } },
       async () => {
         const o = await d.reconciler.run({
+          storeId,
           provider,
           day,
           person: c.get('terminal').name,
           remark: typeof b.remark === 'string' ? b.remark.slice(0, 200) : undefined,
         });
-        d.settlements.refresh(o.run.provider, o.run.day, o.run.person);
+        d.settlements.refresh(o.run.provider, o.run.day, o.run.person, o.run.storeId);
         return o;
       },
-      (o) => ({ subject: o.run.code, detail: { provider: o.run.provider, day: o.run.day, rows: o.rows, carried: o.carried, complete: o.run.complete } }),
+      (o) => ({ subject: o.run.code, detail: { storeId: o.run.storeId, provider: o.run.provider, day: o.run.day, rows: o.rows, carried: o.carried, complete: o.run.complete } }),
     );
     return c.json(ok({ code: outcome.run.code, rows: outcome.rows, carried: outcome.carried, complete: outcome.run.complete }, '对账完成'));
   });
@@ -233,7 +250,8 @@ export function payRoutes(d: PayRoutesDeps) {
   // 生成账单: a run's header and grid.
   app.get('/check_bills', (c) => {
     const code = c.req.query('code');
-    const run = code ? d.recon.run(code) : undefined;
+    const found = code ? d.recon.run(code) : undefined;
+    const run = found && inScope(c.get('terminal'), found.storeId, stores) ? found : undefined;
     if (!run) throw new ApiError(404, 'record_not_found', '没有这条对账记录 / No such reconciliation record');
     const header = d.recon.header(run.code);
     const items = d.recon.items(run.code);
@@ -271,7 +289,7 @@ export function payRoutes(d: PayRoutesDeps) {
           their_fen: i.theirFen,
           user: i.user,
           note: i.note,
-          name: d.storeName,
+          name: storeName(run.storeId),
           equipment_id: i.equipmentId,
         })),
       },
@@ -280,7 +298,7 @@ export function payRoutes(d: PayRoutesDeps) {
 
   // 商户账户管理.
   app.get('/account/', (c) => {
-    const list = d.settlements.accounts({ name: c.req.query('name') || undefined, account: c.req.query('account') || undefined });
+    const list = d.settlements.accounts({ name: c.req.query('name') || undefined, account: c.req.query('account') || undefined, storeId: scope(c) });
     return c.json(
       ok({
         num: list.length,
@@ -288,6 +306,7 @@ export function payRoutes(d: PayRoutesDeps) {
           is_delete: a.isDelete,
           code: a.code,
           merchant: a.merchant,
+          store: a.storeId,
           method: a.method,
           name: a.name,
           account: a.account,
@@ -304,8 +323,13 @@ export function payRoutes(d: PayRoutesDeps) {
   app.post('/account/', async (c) => {
     const b = (await readJson(c)) as Record<string, unknown> | null;
     if (!b || typeof b !== 'object') throw new ApiError(400, 'param_invalid', '需要 JSON 对象 / A JSON object is required');
+    if (b.store !== undefined && typeof b.store !== 'string') throw new ApiError(400, 'param_invalid', 'store 必须是门店编号 / store must be a store id');
+    const storeId = storeFilter(c.get('terminal'), b.store as string | undefined, stores) ?? stores.default.id;
+    const existing = typeof b.code === 'string' ? d.settlements.accounts().find((a) => a.code === b.code) : undefined;
+    if (existing && !inScope(c.get('terminal'), existing.storeId, stores)) throw new ApiError(404, 'account_not_found', '没有这个账户 / No such account');
     const input = {
       code: typeof b.code === 'string' ? b.code : undefined,
+      storeId,
       provider: String(b.provider ?? ''),
       method: Number(b.method ?? PAY_METHOD.unpaid),
       name: String(b.name ?? ''),
@@ -326,6 +350,7 @@ export function payRoutes(d: PayRoutesDeps) {
   app.get('/settlement/', (c) => {
     const q = c.req.query();
     const list = d.settlements.list({
+      storeId: scope(c),
       code: q.code || undefined,
       method: intParam(q.method, 'method', { min: 1, max: 4 }),
       settlementDay: q.settlement_time || undefined,
@@ -373,6 +398,7 @@ export function payRoutes(d: PayRoutesDeps) {
       const person = typeof form.person === 'string' ? form.person.trim().slice(0, 40) : '';
       const code = typeof form.code === 'string' ? form.code : '';
       if (!person || !code || !(voucher instanceof File)) throw new ApiError(400, 'param_invalid', '需要 person、code 和 voucher 图片 / person, code and the voucher image are required');
+      if (!d.settlements.list({ code, storeId: scope(c) }).length) throw new ApiError(404, 'settlement_not_found', `没有编号为 ${code} 的结算记录 / No such settlement`);
       const bytes = new Uint8Array(await voucher.arrayBuffer());
       const mime = imageType(bytes);
       if (!mime) throw new ApiError(415, 'voucher_not_image', '凭证必须是 PNG、JPEG、WebP 或 GIF 图片 / The voucher must be a PNG, JPEG, WebP or GIF image');
@@ -387,7 +413,8 @@ export function payRoutes(d: PayRoutesDeps) {
 
   // (ours) the voucher image back.
   app.get('/settlement/voucher', (c) => {
-    const v = d.settlements.voucher(c.req.query('code') ?? '');
+    const code = c.req.query('code') ?? '';
+    const v = d.settlements.list({ code, storeId: scope(c) }).length ? d.settlements.voucher(code) : undefined;
     if (!v) throw new ApiError(404, 'voucher_not_found', '没有这张凭证 / No such voucher');
     return c.body(v.bytes.slice().buffer as ArrayBuffer, 200, { 'content-type': v.mime, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
   });

@@ -9,14 +9,15 @@ import { queryReader } from '../http/query.ts';
 import { RateLimitError, type RateLimit } from '../http/rate-limit.ts';
 import { toView, type Ledger, type ListFilter } from '../ledger/payments.ts';
 import type { PaymentService } from '../payments/service.ts';
-import type { ProviderRegistry } from '../providers/index.ts';
+import type { Terminal } from '../auth/terminals.ts';
+import type { Stores } from '../stores/registry.ts';
+import { inScope, storeFilter } from '../stores/scope.ts';
 import { encodeEscPos, ownReceipt, ownRefundReceipt, receiptText } from '../receipt/escpos.ts';
 
 export interface PaymentRoutesDeps {
   service: PaymentService;
   ledger: Ledger;
-  providers: ProviderRegistry;
-  storeName: string;
+  stores: Stores;
   /** A terminal's name by id (操作员 on the provider's receipt). */
   terminalName: (id: string) => string | undefined;
   audit: AuditLog;
@@ -26,16 +27,20 @@ export interface PaymentRoutesDeps {
   supervisor: SupervisorGate;
 }
 
-export function paymentRoutes({ service, ledger, providers, storeName, terminalName, audit, refundLimit, supervisor }: PaymentRoutesDeps) {
+export function paymentRoutes({ service, ledger, stores, terminalName, audit, refundLimit, supervisor }: PaymentRoutesDeps) {
   const app = new Hono<AuthEnv>();
+  /** A payment's provider and the name on its receipts: its own store's. */
+  const providerOf = (p: { storeId: string; provider: string }) => stores.provider(p.storeId, p.provider);
+  const storeNameOf = (p: { storeId: string }) => stores.get(p.storeId)?.name ?? p.storeId;
 
-  app.get('/methods', (c) => c.json(providers.methods()));
+  // A till's methods are its store's; a chain manager's, the default store's (or `?store=`'s).
+  app.get('/methods', (c) => c.json(stores.of(storeFilter(c.get('terminal'), c.req.query('store'), stores)).providers.methods()));
 
   app.post('/payments', async (c) => c.json(await service.create(c.get('terminal'), await readJson(c))));
 
   // The order list: filters in listQuery() below; cashiers see only their own terminal's payments.
   app.get('/payments', (c) => {
-    const f = listQuery(c.req.query(), c.get('terminal'));
+    const f = { ...listQuery(c.req.query(), c.get('terminal')), storeId: storeFilter(c.get('terminal'), c.req.query('store'), stores) };
     const { total, sums, items } = ledger.listPayments(f);
     return c.json({
       total,
@@ -96,8 +101,7 @@ export function paymentRoutes({ service, ledger, providers, storeName, terminalN
   app.get('/payments/:outNo/history', (c) => {
     if (c.get('terminal').role !== 'manager') throw new ApiError(403, 'forbidden', '需要店长权限 / Manager role required');
     const outNo = c.req.param('outNo');
-    if (!ledger.getPayment(outNo)) throw notFound(outNo);
-    const p = ledger.getPayment(outNo)!;
+    const p = ownPayment(c.get('terminal'), outNo);
     return c.json({
       events: ledger.events(outNo),
       calls: ledger.calls(outNo),
@@ -111,7 +115,8 @@ export function paymentRoutes({ service, ledger, providers, storeName, terminalN
 
   app.get('/payments/:outNo/receipt', async (c) => {
     const p = ownPayment(c.get('terminal'), c.req.param('outNo'));
-    const provider = providers.get(p.provider);
+    const provider = providerOf(p);
+    const storeName = storeNameOf(p);
     const methodName = provider?.methods().find((m) => m.id === p.method)?.name ?? p.method;
     // The provider's printinfo; else its own layout filled here (微收银 payremind_template); else ours.
     const paid = p.status === 'paid' || p.status === 'refunded';
@@ -136,16 +141,16 @@ export function paymentRoutes({ service, ledger, providers, storeName, terminalN
     const p = ownPayment(c.get('terminal'), c.req.param('outNo'));
     const r = ledger.getRefund(c.req.param('refundNo'));
     if (!r || r.outNo !== p.outNo) throw new ApiError(404, 'refund_not_found', '没有这笔退款 / No such refund');
-    const methodName = providers.get(p.provider)?.methods().find((m) => m.id === p.method)?.name ?? p.method;
-    const text = r.printinfo ?? ownRefundReceipt(p, r, { storeName, methodName });
+    const methodName = providerOf(p)?.methods().find((m) => m.id === p.method)?.name ?? p.method;
+    const text = r.printinfo ?? ownRefundReceipt(p, r, { storeName: storeNameOf(p), methodName });
     if (c.req.query('format') === 'text') return c.text(receiptText(text));
     return c.body(encodeEscPos(text), 200, { 'content-type': 'application/octet-stream', 'cache-control': 'no-store' });
   });
 
-  /** Cashiers see the payments their terminal took; managers see all. */
-  function ownPayment(terminal: { id: string; role: string }, outNo: string) {
+  /** Cashiers see the payments their terminal took; managers those of their store (a chain manager: all). */
+  function ownPayment(terminal: Terminal, outNo: string) {
     const p = ledger.getPayment(outNo);
-    if (!p || (terminal.role !== 'manager' && p.terminalId !== terminal.id)) throw notFound(outNo);
+    if (!p || (terminal.role !== 'manager' && p.terminalId !== terminal.id) || !inScope(terminal, p.storeId, stores)) throw notFound(outNo);
     return p;
   }
 

@@ -6,6 +6,8 @@ import { type AuthEnv, requireRole, requireTerminal, type Terminals } from '../a
 import { ApiError } from '../http/errors.ts';
 import { readJson } from '../http/json-body.ts';
 import { clientAddress, type RateLimit } from '../http/rate-limit.ts';
+import type { Stores } from '../stores/registry.ts';
+import { terminalInScope } from '../stores/scope.ts';
 
 export interface PairingDeps {
   terminals: Terminals;
@@ -27,7 +29,7 @@ export function pairingRoute({ terminals, audit, limit, trustProxy }: PairingDep
       }
       const { terminal, token } = terminals.pair(body.code, typeof body.name === 'string' ? body.name : undefined);
       audit.record({ action: 'terminal.pair', actor: terminal, outcome: 'ok', detail: { role: terminal.role, address } });
-      return c.json({ terminalId: terminal.id, token, role: terminal.role } satisfies PairResponse);
+      return c.json({ terminalId: terminal.id, token, role: terminal.role, storeId: terminal.storeId } satisfies PairResponse);
     } catch (err) {
       // Only a failed attempt counts: a store pairing many tills in a row is never slowed down.
       if (err instanceof ApiError && err.status < 500) limit.fail(address);
@@ -37,18 +39,36 @@ export function pairingRoute({ terminals, audit, limit, trustProxy }: PairingDep
   return app;
 }
 
-export function terminalRoutes(terminals: Terminals, pairingCodeTtlMs: number, audit: AuditLog) {
+export function terminalRoutes(terminals: Terminals, pairingCodeTtlMs: number, audit: AuditLog, stores: Stores) {
   const app = new Hono<AuthEnv>();
   app.get('/terminals/me', (c) => c.json(c.get('terminal')));
   app.use('/terminals/*', requireRole('manager'));
-  app.get('/terminals', (c) => c.json(terminals.list()));
+  // A store's manager sees and manages that store's terminals; a chain manager, every one.
+  app.get('/terminals', (c) => c.json(terminals.list().filter((t) => terminalInScope(c.get('terminal'), t, stores))));
+  /**
+   * `{ role, storeId? }`. A cashier's code is for one store: the one named, else the manager's own,
+   * else the only one. A manager's code without a store makes a manager of the whole chain, which
+   * only a chain manager may make; a store's manager makes codes for that store only.
+   */
   app.post('/terminals/pairing-codes', async (c) => {
-    const body = (await readJson(c)) as { role?: unknown } | null;
+    const me = c.get('terminal');
+    const body = (await readJson(c)) as { role?: unknown; storeId?: unknown } | null;
     const role = body?.role === 'manager' ? 'manager' : 'cashier';
-    const made = terminals.createPairingCode(role, pairingCodeTtlMs);
+    if (body?.storeId !== undefined && (typeof body.storeId !== 'string' || !stores.get(body.storeId))) {
+      throw new ApiError(400, 'store_unknown', '没有这个门店 / No such store');
+    }
+    let storeId = (body?.storeId as string | undefined) ?? me.storeId;
+    if (storeId === undefined && role === 'cashier') {
+      if (stores.all().length > 1) throw new ApiError(400, 'store_required', '请选择收银台所在的门店 / Choose the store this till is at');
+      storeId = stores.default.id;
+    }
+    if (me.storeId !== undefined && storeId !== me.storeId) {
+      throw new ApiError(403, 'store_forbidden', '只能为本店的终端生成配对码 / You can only pair terminals for your own store');
+    }
+    const made = terminals.createPairingCode(role, pairingCodeTtlMs, storeId);
     // The code itself never goes into the log: it is a credential until used.
-    audit.record({ action: 'pairing_code.create', actor: c.get('terminal'), outcome: 'ok', detail: { role, expiresAt: made.expiresAt } });
-    return c.json({ role, ...made });
+    audit.record({ action: 'pairing_code.create', actor: me, outcome: 'ok', detail: { role, storeId, expiresAt: made.expiresAt } });
+    return c.json({ role, storeId, ...made });
   });
   /**
    * A manager revokes another terminal; its token is refused from the next request on and its event
@@ -58,7 +78,8 @@ export function terminalRoutes(terminals: Terminals, pairingCodeTtlMs: number, a
   app.post('/terminals/:id/revoke', (c) => {
     const me = c.get('terminal');
     const id = c.req.param('id');
-    const target = terminals.get(id);
+    const found = terminals.get(id);
+    const target = found && terminalInScope(me, found, stores) ? found : undefined;
     const record = (outcome: string) =>
       audit.record({ action: 'terminal.revoke', actor: me, terminalId: id.slice(0, 40), outcome, detail: target ? { name: target.name, role: target.role } : undefined });
     if (!target) {

@@ -46,8 +46,8 @@ export interface Client {
 }
 
 /** Pairs a terminal over HTTP and returns a small JSON client that carries its token. */
-export async function pair(store: RunningStore, role: 'cashier' | 'manager' = 'cashier', name?: string): Promise<Client> {
-  const code = store.terminals.createPairingCode(role, 60_000).code;
+export async function pair(store: RunningStore, role: 'cashier' | 'manager' = 'cashier', name?: string, storeId?: string): Promise<Client> {
+  const code = store.terminals.createPairingCode(role, 60_000, storeId).code;
   const res = await fetch(`${store.url}/api/terminals/pair`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -170,6 +170,7 @@ describe('request bodies', () => {
       'POST /api/terminals/:id/revoke': 'reads no body',
       'POST /pay/settlement/': 'multipart_required',
       'POST /notify/:provider': 'provider callbacks: the provider\'s own format',
+      'POST /notify/:provider/:store': 'provider callbacks: the provider\'s own format',
     };
     const app = createApp({ ...store, bus: new EventBus(), sandbox: store.sandbox });
     const posts = [...new Set(inspectRoutes(app).filter((r) => !r.isMiddleware && r.method === 'POST' && !r.path.startsWith('/sandbox')).map((r) => r.path))];

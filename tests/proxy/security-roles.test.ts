@@ -61,6 +61,7 @@ const ROUTES: Record<string, Row> = {
   'GET /api/payments/:outNo/passcard': { access: 'terminal' },
   'GET /api/payments/:outNo/passcard/receipt': { access: 'terminal' },
   'GET /api/reports/day': { access: 'manager' },
+  'GET /api/stores': { access: 'terminal', note: 'a store-bound terminal sees its own store only (stores.test.ts)' },
   'GET /api/audit': { access: 'manager' },
   'GET /api/events': { access: 'terminal' },
   'ALL /api/*': { access: 'terminal', path: () => '/api/no-such-call', note: '404 for a terminal' },
@@ -78,6 +79,8 @@ const ROUTES: Record<string, Row> = {
   'ALL /pay/*': { access: 'manager', path: () => '/pay/no-such-call' },
   'GET /notify/:provider': { access: 'public', path: () => '/notify/mct1', note: 'the provider\'s signature is the credential' },
   'POST /notify/:provider': { access: 'public', path: () => '/notify/mct1', body: () => ({}) },
+  'GET /notify/:provider/:store': { access: 'public', path: () => '/notify/mct1/main', note: 'a chain store\'s callbacks' },
+  'POST /notify/:provider/:store': { access: 'public', path: () => '/notify/mct1/main', body: () => ({}) },
   'GET /*': { access: 'public', path: () => '/', note: 'the PWA' },
 };
 
