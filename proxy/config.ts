@@ -272,24 +272,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (env.POS_ALLOWED_ORIGINS !== undefined) config.security.allowedOrigins = env.POS_ALLOWED_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
   if (env.POS_TRUST_PROXY !== undefined) config.security.trustProxy = env.POS_TRUST_PROXY === '1' || env.POS_TRUST_PROXY === 'true';
   config.security.allowedOrigins = config.security.allowedOrigins.map((o) => normalizeOrigin(o));
-  config.mode = config.weishouyin.baseUrl || config.mct1.baseUrl || config.kioskv5.baseUrl || config.posmini.baseUrl ? 'live' : 'sandbox';
+  const liveUrl = (c: Pick<Config, ProviderName> | StoreConfig) => c.weishouyin?.baseUrl || c.mct1?.baseUrl || c.kioskv5?.baseUrl || c.posmini?.baseUrl;
+  config.mode = liveUrl(config) || config.stores.some(liveUrl) ? 'live' : 'sandbox';
   if (env.POS_MODE === 'sandbox' || env.POS_MODE === 'live') config.mode = env.POS_MODE;
   validateStores(config.stores);
   if (config.mode === 'live') {
-    if (config.providers.includes('weishouyin') && !config.weishouyin.baseUrl) {
-      throw new Error('live mode with weishouyin needs weishouyin.baseUrl (WEISHOUYIN_BASE_URL)');
-    }
-    if (config.providers.includes('mct1') && !(config.mct1.baseUrl && config.mct1.openId && config.mct1.openKey)) {
-      throw new Error('live mode with mct1 needs mct1.baseUrl, mct1.openId and mct1.openKey (MCT1_BASE_URL, MCT1_OPEN_ID, MCT1_OPEN_KEY)');
-    }
-    if (config.providers.includes('kioskv5') && !(config.kioskv5.baseUrl && config.kioskv5.shopId !== undefined)) {
-      throw new Error('live mode with kioskv5 needs kioskv5.baseUrl and kioskv5.shopId (KIOSKV5_BASE_URL, KIOSKV5_SHOP_ID)');
-    }
-    if (config.providers.includes('posmini') && !(config.posmini.baseUrl && config.posmini.loginPassword)) {
-      throw new Error('live mode with posmini needs posmini.baseUrl and posmini.loginPassword (POSMINI_BASE_URL, POSMINI_LOGIN_PASSWORD)');
-    }
+    // Each store's providers with the store's own sections over the top-level ones.
+    for (const store of storesOf(config)) checkLiveStore(configForStore(config, store), config.stores.length ? `stores[${store.id}]: ` : '');
   }
   return config;
+}
+
+/** Live mode: every provider a store uses has its address and credentials; else refuses to start. */
+function checkLiveStore(config: Config, where: string): void {
+  if (config.providers.includes('weishouyin') && !config.weishouyin.baseUrl) {
+    throw new Error(where + 'live mode with weishouyin needs weishouyin.baseUrl (WEISHOUYIN_BASE_URL)');
+  }
+  if (config.providers.includes('mct1') && !(config.mct1.baseUrl && config.mct1.openId && config.mct1.openKey)) {
+    throw new Error(where + 'live mode with mct1 needs mct1.baseUrl, mct1.openId and mct1.openKey (MCT1_BASE_URL, MCT1_OPEN_ID, MCT1_OPEN_KEY)');
+  }
+  if (config.providers.includes('kioskv5') && !(config.kioskv5.baseUrl && config.kioskv5.shopId !== undefined)) {
+    throw new Error(where + 'live mode with kioskv5 needs kioskv5.baseUrl and kioskv5.shopId (KIOSKV5_BASE_URL, KIOSKV5_SHOP_ID)');
+  }
+  if (config.providers.includes('posmini') && !(config.posmini.baseUrl && config.posmini.loginPassword)) {
+    throw new Error(where + 'live mode with posmini needs posmini.baseUrl and posmini.loginPassword (POSMINI_BASE_URL, POSMINI_LOGIN_PASSWORD)');
+  }
 }
 
 /** Store ids unique and well-formed, every store with a name and known providers; else refuses to start. */
