@@ -91,7 +91,8 @@ export async function startStore(config: Config): Promise<RunningStore> {
   const retry = setInterval(() => void initProviders(allProviders().filter((p) => !p.info().ready)), 30_000);
   retry.unref();
 
-  const resolver = new Resolver(ledger, service, config.timing.tickMs);
+  // A claimed check outlives the longest check (a provider call, twice over) before another proxy may take it.
+  const resolver = new Resolver(ledger, service, config.timing.tickMs, 2 * config.timing.requestTimeoutMs + config.timing.tickMs);
   resolver.start();
 
   settlements.ensureDefaultAccounts();

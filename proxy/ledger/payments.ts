@@ -297,15 +297,42 @@ export class Ledger {
     ).map(toPayment);
   }
 
-  /** After a restart nothing unsettled waits for a schedule made by the previous process. */
-  makeUnsettledDue(now: number): number {
+  /**
+   * For a chain's proxies on one database: the due payments and refunds `wanted` keeps, claimed for
+   * this proxy by moving their next check to `leaseUntil` in one transaction (which holds the chain's
+   * write lock), so another proxy's resolver skips them. The check sets the real next time; a proxy
+   * that dies mid-check leaves the claim to run out and another proxy checks then.
+   */
+  claimDue(now: number, leaseUntil: number, wanted: (id: string) => boolean): { payments: PaymentRecord[]; refunds: RefundRecord[] } {
+    return this.transaction(() => {
+      const payments = this.due(now).filter((p) => wanted(p.outNo));
+      const refunds = this.dueRefunds(now).filter((r) => wanted(r.refundNo));
+      const claimPayment = this.#db.prepare('UPDATE payments SET next_check_at = ? WHERE out_no = ? AND next_check_at = ?');
+      const claimRefund = this.#db.prepare('UPDATE refunds SET next_check_at = ? WHERE refund_no = ? AND next_check_at = ?');
+      return {
+        payments: payments.filter((p) => claimPayment.run(leaseUntil, p.outNo, p.nextCheckAt!).changes === 1),
+        refunds: refunds.filter((r) => claimRefund.run(leaseUntil, r.refundNo, r.nextCheckAt!).changes === 1),
+      };
+    });
+  }
+
+  /**
+   * After a restart nothing unsettled waits for a schedule made by the previous process.
+   * `sparedSince` (a chain's shared ledger, where the other proxies live on): a payment or refund
+   * created after it and untouched since its insert may be in a provider call on another proxy right
+   * now; it keeps the schedule stored with it (due once that call must have ended), so no check
+   * races the call it would be checking.
+   */
+  makeUnsettledDue(now: number, sparedSince?: string): number {
+    const spare = sparedSince === undefined ? '' : ' AND NOT (updated_at = created_at AND created_at > @sparedSince)';
+    const args = { now, ...(sparedSince === undefined ? {} : { sparedSince }) };
     const payments = this.#db
-      .prepare("UPDATE payments SET next_check_at = ? WHERE status IN ('unknown', 'paying') AND (next_check_at IS NULL OR next_check_at > ?)")
-      .run(now, now).changes;
+      .prepare(`UPDATE payments SET next_check_at = @now WHERE status IN ('unknown', 'paying') AND (next_check_at IS NULL OR next_check_at > @now)${spare}`)
+      .run(args).changes;
     // Refunds too: one whose call was cut by the restart has no check scheduled at all.
     const refunds = this.#db
-      .prepare("UPDATE refunds SET next_check_at = ? WHERE status = 'unknown' AND (next_check_at IS NULL OR next_check_at > ?)")
-      .run(now, now).changes;
+      .prepare(`UPDATE refunds SET next_check_at = @now WHERE status = 'unknown' AND (next_check_at IS NULL OR next_check_at > @now)${spare}`)
+      .run(args).changes;
     return payments + refunds;
   }
 
