@@ -24,7 +24,12 @@ export function redactParams(params: Record<string, string>): string {
   return out.toString();
 }
 
-/** A response body as recorded: `key="..."` attributes → `key="***"`. */
+/** What a call record keeps of a body at most, as for the other providers: the ledger stays small. */
+export const MAX_RECORDED_CHARS = 8 * 1024;
+
+/** A response body as recorded: `key="..."` attributes → `key="***"`, cut to MAX_RECORDED_CHARS. */
 export function redactResponse(text: string): string {
-  return text.replace(/(\bkey\s*=\s*)(["'])[^"']*\2/gi, '$1$2***$2');
+  // Redacted before it is cut, so a cut never leaves half a key behind.
+  const redacted = text.replace(/(\bkey\s*=\s*)(["'])[^"']*\2/gi, '$1$2***$2');
+  return redacted.length > MAX_RECORDED_CHARS ? `${redacted.slice(0, MAX_RECORDED_CHARS)}…(${redacted.length} chars)` : redacted;
 }

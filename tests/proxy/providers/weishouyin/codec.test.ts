@@ -352,6 +352,12 @@ describe('weishouyin redaction', () => {
     expect(rec).toContain('key=***');
     expect(rec).toContain('initkey=***');
     expect(redactResponse('<dm ok="1" device_id="1" key="abc123" info="x" />')).toBe('<dm ok="1" device_id="1" key="***" info="x" />');
+    // A long answer (a receipt) is recorded cut to 8 KiB, its length noted; a key past the cut is gone with it.
+    const long = `<dm ok="1" key="k-secret-1" printinfo="${'票'.repeat(20_000)}" key="k-secret-2" />`;
+    const recorded = redactResponse(long);
+    expect(recorded.length).toBeLessThan(8 * 1024 + 40);
+    expect(recorded).toMatch(new RegExp(`…\\(${long.length - 'k-secret-1k-secret-2'.length + 6} chars\\)$`));
+    expect(recorded).not.toContain('k-secret');
     expect(scrub('a secret-key b 1234567890123', { hide: ['secret-key'], authCodes: ['1234567890123'] })).toBe('a *** b *********0123');
   });
 });
