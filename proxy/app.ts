@@ -106,7 +106,7 @@ export function createApp(deps: AppDeps): Hono {
   api.route('/', reportRoutes({ ledger, stores }));
   api.route('/', auditRoutes(audit));
   api.use('/events', closeOnRevoke(terminals));
-  api.route('/', eventRoutes(bus));
+  api.route('/', eventRoutes(bus, stores));
   api.all('*', () => {
     throw new ApiError(404, 'not_found', '没有这个接口 / No such endpoint');
   });

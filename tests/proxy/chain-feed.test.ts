@@ -15,6 +15,7 @@ import { Ledger } from '../../proxy/ledger/payments.ts';
 import { SANDBOX_STORE } from '../../proxy/providers/mct1/simulator.ts';
 import type { RunningStore } from '../../proxy/server.ts';
 import { newOutNo, pair, startTestStore, tempDataDir, waitFor } from '../helpers/store.ts';
+import { openEvents } from '../helpers/event-stream.ts';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -98,35 +99,6 @@ describe('ChainFeed on two connections to one ledger', () => {
   });
 });
 
-/** The `payment` events of one terminal's stream (GET /api/events), as they arrive. */
-async function openEvents(store: RunningStore, token: string) {
-  const events: PaymentView[] = [];
-  const ac = new AbortController();
-  const res = await fetch(`${store.url}/api/events`, { headers: { authorization: `Bearer ${token}` }, signal: ac.signal });
-  expect(res.status).toBe(200);
-  let hello = false;
-  void (async () => {
-    const decoder = new TextDecoder();
-    let buffer = '';
-    const reader = res.body!.getReader();
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += decoder.decode(value, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event = /^event: (.*)$/m.exec(block)?.[1];
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (event === 'hello') hello = true;
-        if (event === 'payment' && data) events.push(JSON.parse(data) as PaymentView);
-      }
-    }
-  })().catch(() => undefined);
-  await waitFor(() => hello);
-  return { events, statuses: (outNo: string) => events.filter((e) => e.outNo === outNo).map((e) => e.status), close: () => ac.abort() };
-}
 
 describe.skipIf(!process.env.POS_TEST_POSTGRES_URL)('two proxies on one PostgreSQL ledger (PostgreSQL run only: a SQLite ledger has one proxy)', () => {
   const stores: RunningStore[] = [];

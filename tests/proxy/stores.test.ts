@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningStore } from '../../proxy/server.ts';
+import { openEvents } from '../helpers/event-stream.ts';
 import { freshWechatCode, newOutNo, pair, startTestStore, waitFor, type Client } from '../helpers/store.ts';
 
 let store: RunningStore;
@@ -176,6 +177,22 @@ describe('a chain of stores on one proxy', () => {
     expect(accounts.find((a) => a.store === 'bj01')!.merchant).toBe('北京一店');
     const own = (await bjManager.get('/pay/account/')).body.data.data as { store: string }[];
     expect(own.every((a) => a.store === 'bj01')).toBe(true);
+  });
+
+  it("streams a store's payments to its manager and every store's to a chain manager", async () => {
+    const bjStream = await openEvents(store, bjManager.token);
+    const chainStream = await openEvents(store, chainManager.token);
+    try {
+      const sh = await pay(shCashier, 400, freshWechatCode());
+      const bj = await pay(bjCashier, 500, mct1AlipayCode());
+      await waitFor(() => chainStream.statuses(sh.outNo).includes('paid') && chainStream.statuses(bj.outNo).includes('paid'));
+      await waitFor(() => bjStream.statuses(bj.outNo).includes('paid'));
+      expect(bjStream.events.every((e) => e.storeId === 'bj01')).toBe(true);
+      expect(bjStream.statuses(sh.outNo)).toEqual([]);
+    } finally {
+      bjStream.close();
+      chainStream.close();
+    }
   });
 
   it('refuses a configuration with a duplicated or malformed store id', async () => {
