@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
+    // A chain needs PostgreSQL: those tests run in vitest.postgres.config.ts only.
+    exclude: [...configDefaults.exclude, 'tests/chain/**'],
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -102,6 +102,11 @@ export interface Config {
   /** SQLite file lives here; ':memory:' for tests. The sandboxes' books live here either way. */
   dataDir: string;
   /**
+   * This proxy's id in a chain (written on what it stores; the same across its restarts, different
+   * from every other proxy's). Default: host:port.
+   */
+  proxyId?: string;
+  /**
    * postgres://… puts the ledger on PostgreSQL instead of SQLite (several proxies may share it; the
    * chain's other parts are issue 8's work in progress). May hold a password: a secret.
    */
@@ -251,6 +256,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   config.maxAmountFen = num('POS_MAX_AMOUNT_FEN') ?? config.maxAmountFen;
   config.supervisorPassword = env.POS_SUPERVISOR_PASSWORD ?? config.supervisorPassword;
   if (env.POS_DATABASE_URL) config.databaseUrl = env.POS_DATABASE_URL;
+  if (env.POS_PROXY_ID) config.proxyId = env.POS_PROXY_ID;
   if (env.WEISHOUYIN_BASE_URL) config.weishouyin.baseUrl = env.WEISHOUYIN_BASE_URL;
   if (env.WEISHOUYIN_ACTIVATION_CODE) config.weishouyin.activationCode = env.WEISHOUYIN_ACTIVATION_CODE;
   if (env.WEISHOUYIN_DEVICE_ID) config.weishouyin.deviceId = env.WEISHOUYIN_DEVICE_ID;

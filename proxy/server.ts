@@ -5,6 +5,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { AuditLog } from './audit/log.ts';
 import { DailyReconciliation } from './reconciliation/daily-job.ts';
 import { Reconciler } from './reconciliation/run.ts';
@@ -15,7 +16,7 @@ import { Terminals } from './auth/terminals.ts';
 import { configForStore, configuredSecrets, storesOf, type Config } from './config.ts';
 import { Stores } from './stores/registry.ts';
 import { EventBus } from './events/bus.ts';
-import { ChainFeed, newOrigin } from './events/chain-feed.ts';
+import { ChainFeed } from './events/chain-feed.ts';
 import { flushDeferred, openDb } from './ledger/db.ts';
 import { Ledger } from './ledger/payments.ts';
 import { Resolver } from './payments/resolver.ts';
@@ -49,14 +50,9 @@ export interface RunningStore {
 
 export async function startStore(config: Config): Promise<RunningStore> {
   const db = openDb(config.dataDir, config.databaseUrl);
-  // This process's id on the payment events it writes (the chain feed of other proxies relays them).
-  const origin = newOrigin();
-  const ledger = new Ledger(db, { origin });
+  const ledger = new Ledger(db);
   const terminals = new Terminals(db);
   const bus = new EventBus();
-  // Several proxies on one PostgreSQL ledger: the others' payment changes reach this one's terminals.
-  const chainFeed = db.dialect === 'postgres' ? new ChainFeed({ ledger, bus, origin, intervalMs: 500 }) : undefined;
-  chainFeed?.start();
   const storeConfigs = storesOf(config);
   const stores = new Stores(storeConfigs);
   // The default store's providers (a single store's, as before stores existed).
@@ -74,6 +70,13 @@ export async function startStore(config: Config): Promise<RunningStore> {
   const local = `http://127.0.0.1:${port}`;
   // Where providers send callbacks; in sandbox mode, this very process.
   config.publicUrl ??= local;
+  // This proxy's id on what it writes, the same across its restarts (a chain's proxies tell theirs
+  // apart by it): POS_PROXY_ID, else host:port.
+  const origin = config.proxyId ?? `${hostname()}:${port}`;
+  ledger.origin = origin;
+  // Several proxies on one PostgreSQL ledger: the others' payment changes reach this one's terminals.
+  const chainFeed = db.dialect === 'postgres' ? new ChainFeed({ ledger, bus, origin, intervalMs: 500 }) : undefined;
+  chainFeed?.start();
 
   const onCall: CallSink = (call) => ledger.recordCall(call);
   for (const storeConfig of storeConfigs) {

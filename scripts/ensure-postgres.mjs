@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// The PostgreSQL run of the tests needs Debian's PostgreSQL server and the `libpq` addon (an optional
-// dependency, built by `npm install` only where libpq's headers are). On a Debian machine where
-// either is missing and we are root, install Debian's packages and build the addon; never download
-// anything else.
+// The PostgreSQL run of the tests (`npm run test:postgres`, part of `npm test`) needs Debian's
+// PostgreSQL server and the `libpq` addon (an optional dependency, built by `npm install` only where
+// libpq's headers are). On a Debian machine where either is missing and we are root, install
+// Debian's packages and build the addon; never download anything else.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';

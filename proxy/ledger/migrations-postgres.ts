@@ -306,6 +306,8 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
       ALTER TABLE merchant_accounts ADD COLUMN IF NOT EXISTS store_id TEXT COLLATE "C" NOT NULL DEFAULT 'main';
       CREATE INDEX IF NOT EXISTS payments_store_created ON payments (store_id, created_at);
       ALTER TABLE payment_events ADD COLUMN IF NOT EXISTS origin TEXT COLLATE "C";
+      ALTER TABLE payments ADD COLUMN IF NOT EXISTS origin TEXT COLLATE "C";
+      ALTER TABLE refunds ADD COLUMN IF NOT EXISTS origin TEXT COLLATE "C";
       CREATE TABLE IF NOT EXISTS rate_windows (
         limit_key TEXT COLLATE "C" PRIMARY KEY,
         hits BIGINT NOT NULL,

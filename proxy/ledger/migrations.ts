@@ -264,6 +264,10 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX payments_store_created ON payments (store_id, created_at);
       -- Which proxy wrote a state change: the others relay it to their terminals (proxy/events/chain-feed.ts).
       ALTER TABLE payment_events ADD COLUMN origin TEXT;
+      -- Which proxy stored a payment or refund (and made its provider call): a restarting proxy leaves
+      -- another live proxy's call in flight alone (Ledger.makeUnsettledDue).
+      ALTER TABLE payments ADD COLUMN origin TEXT;
+      ALTER TABLE refunds ADD COLUMN origin TEXT;
       -- Rate-limit windows and lock-outs that hold across every proxy of a chain (proxy/http/db-limit-store.ts).
       CREATE TABLE rate_windows (
         limit_key TEXT PRIMARY KEY,

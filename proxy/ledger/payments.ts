@@ -135,6 +135,16 @@ export function toView(p: PaymentRecord): PaymentView {
   };
 }
 
+/**
+ * A paid payment only becomes refunded, and a refunded one stays so: nothing else moves money back
+ * on the books. (A failed or cancelled one may still turn out paid: the late payment the watch finds.)
+ */
+function movesMoneyBack(from: PaymentStatus, to: PaymentStatus): boolean {
+  if (from === 'paid') return to !== 'paid' && to !== 'refunded';
+  if (from === 'refunded') return to !== 'refunded';
+  return false;
+}
+
 /** Fields the service may change on a payment. */
 export type PaymentPatch = Partial<
   Pick<
@@ -206,11 +216,19 @@ export interface ListSums {
 
 export class Ledger {
   readonly #db: Db;
-  /** This proxy's instance id, written on every payment event (proxy/events/chain-feed.ts relays the others'). */
-  readonly #origin: string | null;
+  /**
+   * This proxy's id, the same across its restarts, written on every payment, refund and payment event
+   * (proxy/events/chain-feed.ts relays the others'; makeUnsettledDue spares the others' calls).
+   */
+  #origin: string | null;
   constructor(db: Db, options: { origin?: string } = {}) {
     this.#db = db;
     this.#origin = options.origin ?? null;
+  }
+
+  /** Set once the proxy knows its address (its id defaults to host:port). */
+  set origin(id: string) {
+    this.#origin = id;
   }
 
   get db(): Db {
@@ -241,11 +259,12 @@ export class Ledger {
     this.#db
       .prepare(
         `INSERT INTO payments (out_no, terminal_id, store_id, provider, method, amount_fen, auth_code, status, message,
-           items, remark, bill_no, created_at, updated_at, next_check_at, deadline_at)
+           items, remark, bill_no, created_at, updated_at, next_check_at, deadline_at, origin)
          VALUES (@outNo, @terminalId, @storeId, @provider, @method, @amountFen, @authCode, @status, @message,
-           @items, @remark, @billNo, @createdAt, @createdAt, @nextCheckAt, @deadlineAt)`,
+           @items, @remark, @billNo, @createdAt, @createdAt, @nextCheckAt, @deadlineAt, @origin)`,
       )
       .run({
+        origin: this.#origin,
         outNo: p.outNo, terminalId: p.terminalId, storeId: p.storeId ?? 'main', provider: p.provider, method: p.method, amountFen: p.amountFen,
         authCode: p.authCode ?? null, status: p.status, message: p.message ?? null,
         items: p.items ? JSON.stringify(p.items) : null, remark: p.remark ?? null, billNo: p.billNo ?? null, createdAt: p.createdAt,
@@ -262,6 +281,9 @@ export class Ledger {
   #updatePayment(outNo: string, patch: PaymentPatch, reason: string): PaymentRecord {
     const before = this.getPayment(outNo);
     if (!before) throw new Error(`no payment ${outNo}`);
+    // A change decided on an older reading (a query answered after another proxy, a callback or the
+    // till's own check booked the payment) must not undo money that moved: it is dropped whole.
+    if (patch.status !== undefined && movesMoneyBack(before.status, patch.status)) return before;
     const keys = Object.keys(patch) as (keyof PaymentPatch)[];
     if (keys.length) {
       const sets = keys.map((k) => `${COLUMNS[k]} = @${k}`).join(', ');
@@ -319,13 +341,14 @@ export class Ledger {
   /**
    * After a restart nothing unsettled waits for a schedule made by the previous process.
    * `sparedSince` (a chain's shared ledger, where the other proxies live on): a payment or refund
-   * created after it and untouched since its insert may be in a provider call on another proxy right
-   * now; it keeps the schedule stored with it (due once that call must have ended), so no check
-   * races the call it would be checking.
+   * another proxy stored after it and that is untouched since may be in that proxy's provider call
+   * right now; it keeps the schedule stored with it (due once that call must have ended), so no
+   * check races the call it would be checking. This proxy's own (its origin) are due at once: its
+   * calls died with its previous process.
    */
   makeUnsettledDue(now: number, sparedSince?: string): number {
-    const spare = sparedSince === undefined ? '' : ' AND NOT (updated_at = created_at AND created_at > @sparedSince)';
-    const args = { now, ...(sparedSince === undefined ? {} : { sparedSince }) };
+    const spare = sparedSince === undefined ? '' : ' AND NOT (updated_at = created_at AND created_at > @sparedSince AND (origin IS NULL OR origin <> @origin))';
+    const args = { now, ...(sparedSince === undefined ? {} : { sparedSince, origin: this.#origin ?? '' }) };
     const payments = this.#db
       .prepare(`UPDATE payments SET next_check_at = @now WHERE status IN ('unknown', 'paying') AND (next_check_at IS NULL OR next_check_at > @now)${spare}`)
       .run(args).changes;
@@ -403,10 +426,10 @@ export class Ledger {
   insertRefund(r: Omit<RefundRecord, 'updatedAt'>): void {
     this.#db
       .prepare(
-        `INSERT INTO refunds (refund_no, out_no, amount_fen, status, reason, terminal_id, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO refunds (refund_no, out_no, amount_fen, status, reason, terminal_id, created_at, updated_at, origin)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(r.refundNo, r.outNo, r.amountFen, r.status, r.reason ?? null, r.terminalId ?? null, r.createdAt, r.createdAt);
+      .run(r.refundNo, r.outNo, r.amountFen, r.status, r.reason ?? null, r.terminalId ?? null, r.createdAt, r.createdAt, this.#origin);
   }
 
   updateRefund(refundNo: string, patch: Partial<Pick<RefundRecord, 'status' | 'providerRef' | 'message' | 'printinfo' | 'nextCheckAt'>>): RefundRecord {

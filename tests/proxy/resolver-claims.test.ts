@@ -20,6 +20,8 @@ const ledgerOn = () => {
 };
 const a = ledgerOn();
 const b = ledgerOn();
+a.origin = 'proxy-a:8787';
+b.origin = 'proxy-b:8787';
 afterAll(() => {
   for (const db of dbs) db.close();
   rmSync(dataDir, { recursive: true, force: true });
@@ -51,7 +53,7 @@ describe("a chain's resolvers on one ledger", () => {
     expect(a.getPayment(busy)!.nextCheckAt).toBe(now - 1);
   });
 
-  it('a restart makes the unsettled due at once, but spares a payment that may be in a provider call elsewhere', () => {
+  it("a restart makes the unsettled due at once, but spares a payment that may be in another proxy's provider call", () => {
     const now = Date.now();
     const inCall = insert(a, now - 1_000, now + 60_000); // just stored by a live proxy, its pay call running
     const answered = insert(a, now - 1_000, now + 60_000); // its pay call answered "unknown" since
@@ -60,13 +62,30 @@ describe("a chain's resolvers on one ledger", () => {
     const paying = insert(a, now - 1_000, now + 60_000, 'paying');
     a.updatePayment(paying, { message: '等待输入密码 / Waiting for the password' }, 'paying');
 
+    const ownInCall = insert(b, now - 1_000, now + 60_000); // B's own, its call died with B's previous process
+
     b.makeUnsettledDue(now, new Date(now - 30_000).toISOString());
     expect(b.getPayment(inCall)!.nextCheckAt).toBe(now + 60_000);
+    expect(b.getPayment(ownInCall)!.nextCheckAt).toBe(now);
     expect(b.getPayment(answered)!.nextCheckAt).toBe(now);
     expect(b.getPayment(old)!.nextCheckAt).toBe(now);
     expect(b.getPayment(paying)!.nextCheckAt).toBe(now);
     // One proxy alone (SQLite, no sparing): everything unsettled is due.
     b.makeUnsettledDue(now);
     expect(b.getPayment(inCall)!.nextCheckAt).toBe(now);
+  });
+
+  it('drops a change decided on an older reading that would take a paid payment back', () => {
+    const now = Date.now();
+    const outNo = insert(a, now, now + 60_000, 'paying');
+    // Proxy A books it paid; proxy B, whose query went out before, answers "still paying" after.
+    a.updatePayment(outNo, { status: 'paid', providerRef: 'R1', nextCheckAt: undefined }, 'query');
+    const stale = b.updatePayment(outNo, { status: 'paying', message: '等待输入密码', nextCheckAt: now + 5_000 }, 'query');
+    expect(stale.status).toBe('paid');
+    expect(b.getPayment(outNo)).toMatchObject({ status: 'paid', providerRef: 'R1', nextCheckAt: undefined });
+    expect(b.events(outNo).map((e) => e.to)).toEqual(['paying', 'paid']);
+    // Money may still move forward: refunded; and never back from refunded.
+    expect(b.updatePayment(outNo, { status: 'refunded', refundedFen: 100 }, 'refund').status).toBe('refunded');
+    expect(a.updatePayment(outNo, { status: 'paid' }, 'stale query').status).toBe('refunded');
   });
 });
