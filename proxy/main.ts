@@ -11,10 +11,14 @@ const store = await startStore(config).catch((err: NodeJS.ErrnoException) => {
 const shown = config.host === '0.0.0.0' ? `http://localhost:${store.port}` : `http://${config.host}:${store.port}`;
 
 console.log(`POS proxy (${config.mode}) listening on ${shown}`);
-console.log(`Providers: ${store.providers.all().map((p) => `${p.id}${p.info().ready ? '' : ' (not ready: ' + p.info().message + ')'}`).join(', ')}`);
-console.log(`Data: ${config.dataDir === ':memory:' ? 'in memory' : config.dataDir}`);
-console.log(`Pairing code: ${store.pairingCode}`);
-console.log(`Manager pairing code: ${store.managerPairingCode}`);
+const providerList = (providers: typeof store.providers) =>
+  providers.all().map((p) => `${p.id}${p.info().ready ? '' : ' (not ready: ' + p.info().message + ')'}`).join(', ');
+const chain = store.stores.all().length > 1;
+if (chain) for (const s of store.stores.all()) console.log(`Store ${s.id} ${s.name}: ${providerList(s.providers)}`);
+else console.log(`Providers: ${providerList(store.providers)}`);
+console.log(`Data: ${config.databaseUrl ? 'PostgreSQL' : config.dataDir === ':memory:' ? 'in memory' : config.dataDir}`);
+console.log(`Pairing code${chain ? ` (a till of ${store.stores.default.id})` : ''}: ${store.pairingCode}`);
+console.log(`Manager pairing code${chain ? ' (the whole chain)' : ''}: ${store.managerPairingCode}`);
 
 const stop = async (signal: string) => {
   console.log(`${signal}: stopping`);

@@ -22,7 +22,7 @@ const mct1Code = () => '25' + String(Date.now()).slice(-10) + String(Math.floor(
 async function pay(amountFen: number, body: Record<string, unknown>, status = 'paid'): Promise<string> {
   const outNo = newOutNo('RPT');
   const r = await cashier.post('/api/payments', { outNo, amountFen, ...body });
-  expect(r.body.status).toBe(status);
+  expect(r.body.status, JSON.stringify(r.body)).toBe(status);
   return outNo;
 }
 async function refund(outNo: string, amountFen: number): Promise<string> {
