@@ -14,8 +14,11 @@ export function isDay(text: string): boolean {
   return DAY.test(text) && Number.isFinite(Date.parse(`${text}T00:00:00Z`)) && new Date(`${text}T00:00:00Z`).toISOString().startsWith(text);
 }
 
-export function getDayReport(api: Api, date: string): Promise<DayReport> {
-  return api.json('GET', `/api/reports/day?date=${encodeURIComponent(date)}`);
+/** `store`: one store of a chain (a chain manager's choice); the proxy holds a store's manager to its own. */
+export function getDayReport(api: Api, date: string, store?: string): Promise<DayReport> {
+  const q = new URLSearchParams({ date });
+  if (store) q.set('store', store);
+  return api.json('GET', `/api/reports/day?${q}`);
 }
 
 /** A bar's length in the chart's units, `value` of `top` over `span` units; a non-zero value is never invisible. */

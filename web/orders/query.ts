@@ -118,10 +118,12 @@ function yuan(text: string, field: 'minYuan' | 'maxYuan'): { ok: true; fen?: num
 
 /**
  * The filters as the proxy's query (without page and pageSize), or the first field that is wrong,
- * with a message for the manager. Nothing is sent while a field is wrong.
+ * with a message for the manager. Nothing is sent while a field is wrong. `store`: a chain
+ * manager's chosen store (the shared choice of the manager screens, not one of the filters).
  */
-export function filtersToQuery(f: OrderFilters): QueryResult {
+export function filtersToQuery(f: OrderFilters, store?: string): QueryResult {
   const params = new URLSearchParams();
+  if (store) params.set('store', store);
   let from: string | null = null;
   if (f.from) {
     from = chinaInstant(f.from);

@@ -1,7 +1,8 @@
 /**
  * The manager's calls to seed 002's back office (`/pay/...`, manager role), typed as the proxy
  * answers them: `{"code": 200, "msg", "data"}`, amounts in integer fen, times China local without
- * offset. Errors come as the proxy's `{"error": {code, message}}` (an ApiError).
+ * offset. Errors come as the proxy's `{"error": {code, message}}` (an ApiError). `store`: one store
+ * of a chain (a chain manager's choice; the proxy holds a store's manager to its own).
  *
  * @see seeds/002_3b56c01ea61b05b8.txt
  */
@@ -28,16 +29,19 @@ function query(params: Record<string, string | number | boolean | null | undefin
 
 // --- 对账 ------------------------------------------------------------------------------
 
-/** 对账记录: one run of a provider's China day. */
+/** 对账记录: one run of a store's provider's China day. */
 export interface RunRecord {
   code: string;
   person: string;
   create_time: string;
   provider: string;
   day: string;
+  /** The store's id and name. */
+  store?: string;
+  merchant__name?: string;
 }
 
-export function listRuns(api: Api, filter: { time?: string; user?: string } = {}): Promise<{ num: number; data: RunRecord[] }> {
+export function listRuns(api: Api, filter: { time?: string; user?: string; store?: string } = {}): Promise<{ num: number; data: RunRecord[] }> {
   return data(api.json('GET', `/pay/check_record/${query(filter)}`));
 }
 
@@ -48,10 +52,11 @@ export interface RunOutcome {
   complete: boolean;
 }
 
-/** Reconciles a provider's China day now (as this manager); a day run again replaces its run. */
-export function startRun(api: Api, provider: string, day: string, remark?: string): Promise<RunOutcome> {
+/** Reconciles a store's provider's China day now (as this manager); a day run again replaces its run. */
+export function startRun(api: Api, run: { provider: string; day: string; remark?: string; store?: string }): Promise<RunOutcome> {
+  const body = Object.fromEntries(Object.entries(run).filter(([, v]) => v));
   // A provider's whole day bill can take a while (mct1: every page of its order list).
-  return data(api.json('POST', '/pay/check_record/', { body: { provider, day, ...(remark ? { remark } : {}) }, timeoutMs: 120_000 }));
+  return data(api.json('POST', '/pay/check_record/', { body, timeoutMs: 120_000 }));
 }
 
 export interface RunHeader {
@@ -142,6 +147,8 @@ export interface ConsumeOrder {
   create_time: string | null;
   reconciliation_status: number;
   auto: boolean;
+  /** The store's name. */
+  merchant__name?: string;
 }
 
 export interface ConsumeOrders {
@@ -149,7 +156,7 @@ export interface ConsumeOrders {
   order: { num: number; page: number; page_size: number; data: ConsumeOrder[] };
 }
 
-export function consumeOrders(api: Api, filter: { reconciliation_status?: number; page?: number; page_size?: number }): Promise<ConsumeOrders> {
+export function consumeOrders(api: Api, filter: { reconciliation_status?: number; page?: number; page_size?: number; store?: string }): Promise<ConsumeOrders> {
   return data(api.json('GET', `/pay/consume_order${query(filter)}`));
 }
 
@@ -170,12 +177,14 @@ export interface Account {
   period: number;
   remarks: string | null;
   create_time: string | null;
+  /** The store whose account it is. */
+  store?: string;
 }
 
-export type AccountInput = Pick<Account, 'provider' | 'method' | 'name' | 'account' | 'period'> & { code?: string; remarks?: string };
+export type AccountInput = Pick<Account, 'provider' | 'method' | 'name' | 'account' | 'period'> & { code?: string; remarks?: string; store?: string };
 
-export async function listAccounts(api: Api): Promise<Account[]> {
-  return (await data(api.json<PayAnswer<{ data: Account[] }>>('GET', '/pay/account/'))).data ?? [];
+export async function listAccounts(api: Api, store?: string): Promise<Account[]> {
+  return (await data(api.json<PayAnswer<{ data: Account[] }>>('GET', `/pay/account/${query({ store })}`))).data ?? [];
 }
 
 export function saveAccount(api: Api, a: AccountInput): Promise<{ code: string }> {
@@ -199,7 +208,7 @@ export interface SettlementRecord {
   create_time: string | null;
 }
 
-export async function listSettlements(api: Api, filter: { state?: number; method?: number; code?: string } = {}): Promise<SettlementRecord[]> {
+export async function listSettlements(api: Api, filter: { state?: number; method?: number; code?: string; store?: string } = {}): Promise<SettlementRecord[]> {
   return (await data(api.json<PayAnswer<{ data: SettlementRecord[] }>>('GET', `/pay/settlement/${query(filter)}`))).data ?? [];
 }
 
@@ -244,10 +253,4 @@ export async function voucherObjectUrl(api: Api, code: string): Promise<string> 
 export async function terminalName(api: Api): Promise<string | null> {
   const me = await api.json<{ name?: unknown }>('GET', '/api/terminals/me');
   return typeof me?.name === 'string' && me.name ? me.name : null;
-}
-
-/** The store's providers, in the order the proxy is configured with. */
-export async function providerIds(api: Api): Promise<string[]> {
-  const h = await api.json<{ providers?: { id?: unknown }[] }>('GET', '/api/health');
-  return (h?.providers ?? []).map((p) => p.id).filter((id): id is string => typeof id === 'string');
 }
