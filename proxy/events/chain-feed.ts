@@ -1,7 +1,7 @@
 /**
  * Payment changes made by the other proxies of a chain, relayed to this proxy's terminals.
  *
- * Every proxy writes its instance id (`origin`) on the payment events it records. A provider's
+ * Every proxy writes its id (`origin`: `proxyId`, default host:port) on the payment events it records. A provider's
  * callback may reach proxy A while the till that took the payment streams its events from proxy B:
  * B's feed reads the events other proxies wrote since it last looked and publishes the payment, as it
  * now stands in the ledger, on B's own EventBus. The proxy's own changes are published by its
@@ -16,7 +16,6 @@
  * (a gap, never filled). The feed may therefore move its cursor to the largest id it read. SQLite
  * serializes writers by itself; there the feed is not started (one proxy per ledger file).
  */
-import { randomBytes } from 'node:crypto';
 import { toView, type Ledger, type PaymentRecord } from '../ledger/payments.ts';
 import type { EventBus } from './bus.ts';
 
@@ -25,15 +24,10 @@ const BATCH = 500;
 /** (outNo, status) pairs remembered as published; the oldest are forgotten past this. */
 const SEEN_MAX = 10_000;
 
-/** A fresh proxy instance id: "P" and 8 hex digits. */
-export function newOrigin(): string {
-  return `P${randomBytes(4).toString('hex')}`;
-}
-
 export interface ChainFeedOptions {
   ledger: Ledger;
   bus: EventBus;
-  /** This proxy's instance id: its own events are skipped. */
+  /** This proxy's id: its own events are skipped. */
   origin: string;
   /** Time between polls (default 500 ms). */
   intervalMs?: number;
