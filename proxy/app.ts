@@ -78,7 +78,7 @@ export function createApp(deps: AppDeps): Hono {
   );
   api.route('/', pairingRoute({ terminals, audit, limit: new RateLimit('pairing', limits, security.pairing), trustProxy: security.trustProxy }));
   api.use('*', requireTerminal(terminals));
-  api.route('/', terminalRoutes(terminals, config.pairingCodeTtlMs, audit, stores));
+  api.route('/', terminalRoutes(terminals, config.pairingCodeTtlMs, audit, stores, supervisor));
   // The stores a terminal may see: a store-bound one, its own; a chain manager, every one.
   api.get('/stores', (c) => {
     const only = storeFilter(c.get('terminal'), undefined, stores);

@@ -14,6 +14,7 @@ export const AUDIT_ACTIONS = [
   'pairing_code.create',
   'terminal.pair',
   'terminal.revoke',
+  'terminal.unlock',
   'payment.create',
   'payment.cancel',
   'refund.request',

@@ -63,6 +63,23 @@ export class SupervisorGate {
     );
   }
 
+  /** When a terminal's lock-out ends (ms since the epoch); undefined when it is not locked out. */
+  lockedUntil(terminalId: string): number | undefined {
+    return this.#store.lockedUntil(`supervisor:${terminalId}`, this.#now());
+  }
+
+  /**
+   * A manager lifts a terminal's lock-out early (the owner is at the till); its count of wrong
+   * passwords starts again from nothing. Returns whether it was locked.
+   */
+  unlock(terminalId: string): boolean {
+    const key = `supervisor:${terminalId}`;
+    const was = this.#store.lockedUntil(key, this.#now()) !== undefined;
+    this.#store.unlock(key);
+    this.#store.reset(key);
+    return was;
+  }
+
   /** Constant time whatever the lengths (both sides hashed first). */
   matches(given: unknown): boolean {
     if (!this.#password || typeof given !== 'string') return false;

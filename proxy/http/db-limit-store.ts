@@ -58,6 +58,10 @@ export class DbLimitStore implements LimitStore {
       .run(key, until);
   }
 
+  unlock(key: string): void {
+    this.#db.prepare('DELETE FROM rate_locks WHERE limit_key = ?').run(key);
+  }
+
   lockedUntil(key: string, now: number): number | undefined {
     // An expired lock is left for the sweep: a read stays a read.
     const until = this.#db.prepare('SELECT locked_until FROM rate_locks WHERE limit_key = ? AND locked_until > ?').pluck().get(key, now);

@@ -25,6 +25,8 @@ export interface LimitStore {
   /** Locks `key` until `until`; `lockedUntil` answers it while it holds. */
   lock(key: string, until: number): void;
   lockedUntil(key: string, now: number): number | undefined;
+  /** Lifts `key`'s lock early (a manager's decision). */
+  unlock(key: string): void;
 }
 
 export class MemoryLimitStore implements LimitStore {
@@ -53,6 +55,10 @@ export class MemoryLimitStore implements LimitStore {
 
   lock(key: string, until: number): void {
     this.#locks.set(key, until);
+  }
+
+  unlock(key: string): void {
+    this.#locks.delete(key);
   }
 
   lockedUntil(key: string, now: number): number | undefined {

@@ -6,6 +6,7 @@ import { type AuthEnv, requireRole, requireTerminal, type Terminals } from '../a
 import { ApiError } from '../http/errors.ts';
 import { readJson } from '../http/json-body.ts';
 import { clientAddress, type RateLimit } from '../http/rate-limit.ts';
+import type { SupervisorGate } from '../auth/supervisor.ts';
 import type { Stores } from '../stores/registry.ts';
 import { terminalInScope } from '../stores/scope.ts';
 
@@ -39,12 +40,23 @@ export function pairingRoute({ terminals, audit, limit, trustProxy }: PairingDep
   return app;
 }
 
-export function terminalRoutes(terminals: Terminals, pairingCodeTtlMs: number, audit: AuditLog, stores: Stores) {
+export function terminalRoutes(terminals: Terminals, pairingCodeTtlMs: number, audit: AuditLog, stores: Stores, supervisor: SupervisorGate) {
   const app = new Hono<AuthEnv>();
   app.get('/terminals/me', (c) => c.json(c.get('terminal')));
   app.use('/terminals/*', requireRole('manager'));
-  // A store's manager sees and manages that store's terminals; a chain manager, every one.
-  app.get('/terminals', (c) => c.json(terminals.list().filter((t) => terminalInScope(c.get('terminal'), t, stores))));
+  // A store's manager sees and manages that store's terminals; a chain manager, every one. A till
+  // locked out of password-checked actions (too many wrong supervisor passwords) says until when.
+  app.get('/terminals', (c) =>
+    c.json(
+      terminals
+        .list()
+        .filter((t) => terminalInScope(c.get('terminal'), t, stores))
+        .map((t) => {
+          const until = t.role === 'cashier' && !t.revokedAt ? supervisor.lockedUntil(t.id) : undefined;
+          return until === undefined ? t : { ...t, lockedUntil: new Date(until).toISOString() };
+        }),
+    ),
+  );
   /**
    * `{ role, storeId? }`. A cashier's code is for one store: the one named, else the manager's own,
    * else the only one. A manager's code without a store makes a manager of the whole chain, which
@@ -70,6 +82,25 @@ export function terminalRoutes(terminals: Terminals, pairingCodeTtlMs: number, a
     audit.record({ action: 'pairing_code.create', actor: me, outcome: 'ok', detail: { role, storeId, expiresAt: made.expiresAt } });
     return c.json({ role, storeId, ...made });
   });
+  /** A manager lifts a till's supervisor-password lock-out early: 409 `terminal_not_locked` when there is none. */
+  app.post('/terminals/:id/unlock', (c) => {
+    const me = c.get('terminal');
+    const id = c.req.param('id');
+    const found = terminals.get(id);
+    const target = found && terminalInScope(me, found, stores) ? found : undefined;
+    const record = (outcome: string) => audit.record({ action: 'terminal.unlock', actor: me, terminalId: id.slice(0, 40), outcome, detail: target ? { name: target.name } : undefined });
+    if (!target) {
+      record('terminal_not_found');
+      throw new ApiError(404, 'terminal_not_found', '没有这个终端 / No such terminal');
+    }
+    if (!supervisor.unlock(id)) {
+      record('terminal_not_locked');
+      throw new ApiError(409, 'terminal_not_locked', '该终端没有被锁定 / This terminal is not locked');
+    }
+    record('ok');
+    return c.json({ ok: true, terminalId: id });
+  });
+
   /**
    * A manager revokes another terminal; its token is refused from the next request on and its event
    * stream is closed. A terminal cannot revoke itself (409 `revoke_self`): that is how the last

@@ -65,7 +65,7 @@ describe('DbLimitStore: the LimitStore contract on a ledger database', () => {
     expect(store.hit('k', 100, 1_202)).toEqual({ count: 1, resetAt: 1_302 });
   });
 
-  it('locks until a time; a new lock replaces the old one', () => {
+  it('locks until a time; a new lock replaces the old one; unlock lifts it', () => {
     expect(store.lockedUntil('k', 0)).toBeUndefined();
     store.lock('k', 5_000);
     expect(store.lockedUntil('k', 4_999)).toBe(5_000);
@@ -77,6 +77,10 @@ describe('DbLimitStore: the LimitStore contract on a ledger database', () => {
     const now = Date.now();
     store.lock('real', now + 900_000);
     expect(store.lockedUntil('real', now)).toBe(now + 900_000);
+    // A manager lifts a lock early; other keys keep theirs.
+    store.unlock('real');
+    expect(store.lockedUntil('real', now)).toBeUndefined();
+    expect(store.lockedUntil('k', 6_000)).toBe(9_000);
   });
 
   it('drives RateLimit as the memory store does: 429 with the time left, the first refusal marked', () => {

@@ -168,6 +168,7 @@ describe('request bodies', () => {
     const NO_JSON: Record<string, string> = {
       'POST /api/payments/:outNo/cancel': 'reads no body',
       'POST /api/terminals/:id/revoke': 'reads no body',
+      'POST /api/terminals/:id/unlock': 'reads no body',
       'POST /pay/settlement/': 'multipart_required',
       'POST /notify/:provider': 'provider callbacks: the provider\'s own format',
       'POST /notify/:provider/:store': 'provider callbacks: the provider\'s own format',

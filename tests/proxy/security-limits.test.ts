@@ -142,6 +142,39 @@ describe('supervisor-password attempts', () => {
     }
   });
 
+  it('a manager sees the lock-out in the terminal list and lifts it early; the till starts a fresh count', async () => {
+    const s = await startTestStore({ security: { supervisor: { maxFailures: 2, windowMs: 60_000, lockMs: 60_000 } } });
+    try {
+      const till = await pair(s, 'cashier', '一号收银台');
+      const manager = await pair(s, 'manager');
+      const outNo = await paidSale(till);
+      const refund = (supervisorPassword: string) => till.post(`/api/payments/${outNo}/refunds`, { refundNo: newOutNo('R'), amountFen: 1, supervisorPassword });
+      expect((await refund('wrong-1')).status).toBe(403);
+      expect((await refund('wrong-2')).body.error.code).toBe('supervisor_locked');
+
+      const listed = (await manager.get('/api/terminals')).body as { id: string; lockedUntil?: string }[];
+      const lockedUntil = Date.parse(listed.find((t) => t.id === till.terminalId)!.lockedUntil!);
+      expect(lockedUntil - Date.now()).toBeGreaterThan(50_000);
+      expect(listed.find((t) => t.id === manager.terminalId)!.lockedUntil).toBeUndefined();
+      // A cashier may not lift its own lock.
+      expect((await till.post(`/api/terminals/${till.terminalId}/unlock`)).status).toBe(403);
+
+      const unlocked = await manager.post(`/api/terminals/${till.terminalId}/unlock`);
+      expect(unlocked.status).toBe(200);
+      expect(((await manager.get('/api/terminals')).body as { id: string; lockedUntil?: string }[]).find((t) => t.id === till.terminalId)!.lockedUntil).toBeUndefined();
+      expect((await refund(SUPERVISOR)).body.status).toBe('refunded');
+      // The count starts again: one wrong password is a warning with the full allowance left.
+      expect((await refund('wrong-3')).body.error.message).toContain('再错 1 次');
+      const again = await manager.post(`/api/terminals/${till.terminalId}/unlock`);
+      expect(again.status).toBe(409);
+      expect(again.body.error.code).toBe('terminal_not_locked');
+      expect((await manager.post('/api/terminals/TNOPE/unlock')).status).toBe(404);
+      expect(s.ledger.db.prepare("SELECT outcome FROM audit_log WHERE action = 'terminal.unlock' ORDER BY id").pluck().all()).toEqual(['ok', 'terminal_not_locked', 'terminal_not_found']);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('wrong passwords far apart never add up to a lock', async () => {
     const s = await startTestStore({ security: { supervisor: { maxFailures: 2, windowMs: 300, lockMs: 60_000 } } });
     try {
@@ -173,5 +206,8 @@ describe('the limit store', () => {
     mem.lock('k', now + 50);
     expect(mem.lockedUntil('k', now + 49)).toBe(now + 50);
     expect(mem.lockedUntil('k', now + 50)).toBeUndefined();
+    mem.lock('k', now + 500);
+    mem.unlock('k');
+    expect(mem.lockedUntil('k', now)).toBeUndefined();
   });
 });

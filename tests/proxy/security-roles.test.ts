@@ -43,6 +43,7 @@ const ROUTES: Record<string, Row> = {
   'GET /api/terminals': { access: 'manager' },
   'POST /api/terminals/pairing-codes': { access: 'manager', body: () => ({ role: 'cashier' }) },
   'POST /api/terminals/:id/revoke': { access: 'manager' },
+  'POST /api/terminals/:id/unlock': { access: 'manager', note: 'a till locked out by wrong supervisor passwords (security-limits.test.ts)' },
   'GET /api/methods': { access: 'terminal' },
   'POST /api/payments': { access: 'terminal', body: () => ({ outNo: newOutNo(), amountFen: 1, authCode: freshWechatCode() }) },
   'GET /api/payments': { access: 'terminal', note: 'a cashier sees its own terminal\'s only' },
