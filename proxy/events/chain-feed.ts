@@ -21,7 +21,7 @@ import type { EventBus } from './bus.ts';
 
 /** Events read per poll; a full batch polls again at once. */
 const BATCH = 500;
-/** (outNo, status) pairs remembered as published; the oldest are forgotten past this. */
+/** (outNo, status, refunded fen) remembered as published; the oldest are forgotten past this. */
 const SEEN_MAX = 10_000;
 
 export interface ChainFeedOptions {
@@ -66,7 +66,7 @@ export class ChainFeed {
 
   /**
    * Reads one batch of the other proxies' events and publishes the payment each names, at most once
-   * per (outNo, status). Returns how many events it read.
+   * per (outNo, status, refunded fen). Returns how many events it read.
    */
   poll(): number {
     const rows = this.#ledger.db
@@ -80,7 +80,8 @@ export class ChainFeed {
       // Only a change that still stands: a later one is published by whoever made it (a later row
       // here, or this proxy's own PaymentService), so the same state never goes out twice.
       if (!payment || payment.status !== row.to_status) continue;
-      const key = `${payment.outNo}:${payment.status}`;
+      // A partial refund leaves the status as it was: the refunded amount tells the changes apart.
+      const key = `${payment.outNo}:${payment.status}:${payment.refundedFen}`;
       if (this.#seen.has(key)) continue;
       this.#remember(key);
       this.#bus.publish(toView(payment), payment.terminalId);

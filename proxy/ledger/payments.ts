@@ -291,7 +291,10 @@ export class Ledger {
       for (const k of keys) values[k] = column(k, patch[k]);
       this.#db.prepare(`UPDATE payments SET ${sets}, updated_at = @updatedAt WHERE out_no = @outNo`).run(values);
     }
+    // A state change is an event; so is money going back without one (a partial refund): the history
+    // shows it, and a chain's other proxies relay it to their terminals (proxy/events/chain-feed.ts).
     if (patch.status && patch.status !== before.status) this.recordEvent(outNo, before.status, patch.status, reason);
+    else if (patch.refundedFen !== undefined && patch.refundedFen !== before.refundedFen) this.recordEvent(outNo, before.status, before.status, reason);
     return this.getPayment(outNo)!;
   }
 

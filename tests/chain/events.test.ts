@@ -1,7 +1,8 @@
 /**
  * A provider's callback handled by one proxy reaches a till streaming its events from another
  * (proxy/events/chain-feed.ts): two whole proxies in one process on one PostgreSQL schema; a till on
- * B takes a QR payment whose callback lands on A, and B's event stream tells the till it is paid.
+ * B takes a QR payment whose callback lands on A, and B's event stream tells the till it is paid;
+ * then a partial refund made through A reaches the till as well.
  */
 import { rmSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -75,6 +76,15 @@ describe('two proxies on one PostgreSQL ledger', () => {
       expect(managerStream.statuses(outNo).filter((s) => s === 'paid')).toHaveLength(1);
       expect(managerStream.statuses(outNo).filter((s) => s === 'paying').length).toBeLessThanOrEqual(1);
       expect(tillStream.statuses(outNo).filter((s) => s === 'paying').length).toBeLessThanOrEqual(1);
+
+      // A partial refund through A (the status stays paid) reaches the till on B too, once.
+      const refunded = await managerOnA.post(`/api/payments/${outNo}/refunds`, { refundNo: newOutNo('R'), amountFen: 500, reason: '部分退款' });
+      expect(refunded.body.status).toBe('refunded');
+      const seen = () => tillStream.events.filter((e) => e.outNo === outNo && e.refundedFen === 500);
+      await waitFor(() => seen().length > 0, 3_000, 20);
+      expect(seen()[0]).toMatchObject({ status: 'paid', refundedFen: 500 });
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      expect(seen()).toHaveLength(1);
     } finally {
       tillStream.close();
       managerStream.close();
