@@ -123,15 +123,20 @@ export class Settlements {
     this.#now = now;
   }
 
-  /** One daily account per provider for each store that has none yet (a manager changes them later). */
+  /**
+   * One daily account per provider for each store that has none yet (a manager changes them later).
+   * One transaction: a chain's proxies starting together make them once.
+   */
   ensureDefaultAccounts(): void {
-    for (const store of this.#stores.all()) {
-      const count = this.#db.prepare('SELECT COUNT(*) FROM merchant_accounts WHERE store_id = ?').pluck().get(store.id) as number;
-      if (count > 0) continue;
-      for (const p of store.providers.all()) {
-        this.saveAccount({ storeId: store.id, provider: p.id, method: PAY_METHOD.unpaid, name: p.info().storeName ?? p.id, account: p.id, period: PERIOD.daily });
+    this.#db.transaction(() => {
+      for (const store of this.#stores.all()) {
+        const count = this.#db.prepare('SELECT COUNT(*) FROM merchant_accounts WHERE store_id = ?').pluck().get(store.id) as number;
+        if (count > 0) continue;
+        for (const p of store.providers.all()) {
+          this.saveAccount({ storeId: store.id, provider: p.id, method: PAY_METHOD.unpaid, name: p.info().storeName ?? p.id, account: p.id, period: PERIOD.daily });
+        }
       }
-    }
+    })();
   }
 
   accounts(filter: { name?: string; account?: string; storeId?: string } = {}): Account[] {
