@@ -31,6 +31,8 @@ export interface LoadOptions {
   max: number;
   /** Ledger and sandbox books in memory instead of a temporary directory (WAL, synchronous=FULL, as a store runs). */
   memory?: boolean;
+  /** The ledger on this PostgreSQL (a chain's) instead of SQLite; the sandbox books stay in the data directory. */
+  databaseUrl?: string;
   /** The manager refunds one paid payment (in full or half) this often; 0: no refunds. Default 250 ms. */
   refundEveryMs?: number;
   /** The heap is sampled after a full GC this often; 0 (the default): not sampled. */
@@ -178,6 +180,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
       host: '127.0.0.1',
       mode: 'sandbox',
       dataDir,
+      databaseUrl: opts.databaseUrl,
       providers: ['weishouyin', 'mct1'],
       timing: { pollIntervalMs: pollMs, tickMs: pollMs },
       sandbox: { passwordPolls: 2 },
@@ -479,6 +482,31 @@ async function booksBytes(base: string, dataDir: string | undefined): Promise<nu
 }
 
 /** `npm run bench`: JSON lines `load_payments_per_second` and `load_memory`; a non-zero exit code when anything was lost or duplicated. */
+/**
+ * The ledger on PostgreSQL (a chain's, issue 8) against SQLite, the same load in the same run: one
+ * proxy, LOAD_TERMINALS tills for a quarter of LOAD_SECONDS each, on a throwaway Debian PostgreSQL
+ * on loopback that flushes every commit as a real one does. What a proxy gives up (or gains) per
+ * second by sharing its books.
+ */
+export async function postgresLoadBench(databaseUrl: string): Promise<void> {
+  const terminals = Number(process.env.LOAD_TERMINALS ?? 16);
+  const seconds = Math.max(4, Number(process.env.LOAD_SECONDS ?? 20) / 4);
+  const max = Number(process.env.LOAD_MAX ?? 5_000);
+  const sqlite = await runLoad({ terminals, seconds, max });
+  const postgres = await runLoad({ terminals, seconds, max, databaseUrl });
+  console.log(JSON.stringify({
+    name: 'load_payments_per_second_postgres', unit: 'payments/s', value: postgres.perSecond,
+    terminals, seconds: postgres.seconds, payments: postgres.payments, bounds: { seconds, max },
+    immediate_post_p50_ms: postgres.immediate.p50, immediate_post_p99_ms: postgres.immediate.p99,
+    baseline: 'the same load with the ledger on SQLite (WAL, synchronous=FULL), same run', baseline_value: sqlite.perSecond,
+    baseline_immediate_post_p50_ms: sqlite.immediate.p50, baseline_immediate_post_p99_ms: sqlite.immediate.p99,
+    ratio: round(postgres.perSecond / sqlite.perSecond, 2),
+    ledger: 'PostgreSQL on loopback (fsync on, synchronous_commit on)',
+    ok: postgres.ok && sqlite.ok, problems: [...postgres.problems, ...sqlite.problems.map((p) => `sqlite: ${p}`)],
+  }));
+  if (!postgres.ok || !sqlite.ok) process.exitCode = 1;
+}
+
 export async function loadBench(): Promise<void> {
   const terminals = Number(process.env.LOAD_TERMINALS ?? 16);
   const seconds = Number(process.env.LOAD_SECONDS ?? 20);

@@ -8,9 +8,10 @@
  * - reconciliation of a day of 100,000 orders (seconds, peak memory) vs a day of 10,000;
  * - the manager's order list, first page, over 1,000,000 ledger rows vs 10,000;
  * - the load test (bench/load.ts): 16 tills' payments at once vs one till, nothing lost, memory flat;
+ * - the same load with the ledger on PostgreSQL (a chain's) vs SQLite;
  * - in headless Chromium: scan-to-paid through the page, and a cold start from the service worker.
  * BENCH_N sets the samples per round (default 200); BENCH_MEMORY=1 keeps the ledger in memory;
- * BENCH_ONLY=bundle,escpos,crypto,reconciliation,orders,latency,load,browser picks sections.
+ * BENCH_ONLY=bundle,escpos,crypto,reconciliation,orders,latency,load,postgres,browser picks sections.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,7 +27,8 @@ import { startStore, type RunningStore } from '../proxy/server.ts';
 import iconv from 'iconv-lite';
 import { encodeGb18030, gbTable } from '../web/devices/printer/gb18030.ts';
 import { browserBench } from './browser.ts';
-import { loadBench } from './load.ts';
+import { loadBench, postgresLoadBench } from './load.ts';
+import { startTestPostgres } from '../tests/helpers/postgres-server.ts';
 import { orderListBench } from './order-list.ts';
 import { reconciliationBench } from './reconciliation.ts';
 
@@ -240,6 +242,16 @@ async function latency() {
   }
 }
 
+/** The load with the ledger on PostgreSQL vs SQLite (bench/load.ts), on a throwaway durable server. */
+async function postgres() {
+  const server = await startTestPostgres({ durable: true });
+  try {
+    await postgresLoadBench(server.url);
+  } finally {
+    await server.stop();
+  }
+}
+
 async function main() {
   if (wanted('bundle')) initialJs();
   if (wanted('escpos')) await escposEncode();
@@ -248,6 +260,7 @@ async function main() {
   if (wanted('orders')) await orderListBench();
   if (wanted('latency')) await latency();
   if (wanted('load')) await loadBench();
+  if (wanted('postgres')) await postgres();
   if (wanted('browser') && !process.env.BENCH_NO_BROWSER) await browserBench();
 }
 

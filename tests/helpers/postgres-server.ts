@@ -42,7 +42,11 @@ function command(bin: string, args: string[]): [string, string[]] {
   return isRoot() ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
 }
 
-export async function startTestPostgres(): Promise<TestPostgres> {
+/**
+ * `durable`: the server flushes every commit to disk (fsync, synchronous_commit), as a chain's
+ * database does: for `npm run bench`. The tests' server skips that (nothing must survive a power cut).
+ */
+export async function startTestPostgres(opts: { durable?: boolean } = {}): Promise<TestPostgres> {
   const bin = binDir();
   const dir = mkdtempSync(join(tmpdir(), 'pos-pg-'));
   chmodSync(dir, 0o777);
@@ -53,8 +57,9 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const port = await freePort();
   const [cmd, args] = command(join(bin, 'postgres'), [
     '-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1',
+    '-c', 'max_connections=200',
     // A test server: nothing here needs to survive a power cut.
-    '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200',
+    ...(opts.durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
   ]);
   const server: ChildProcess = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
