@@ -158,7 +158,11 @@ export function payRoutes(d: PayRoutesDeps) {
     if (typeof b?.code !== 'string' || auto === undefined) throw new ApiError(400, 'param_invalid', '需要 code 和 auto (true/false) / code and auto (true/false) are required');
     const code = b.code;
     await audited({ action: 'reconciliation.auto', actor: c.get('terminal'), subject: code.slice(0, 64), detail: { auto } }, () => {
-      if (!d.recon.setAuto(code, auto)) throw new ApiError(404, 'payment_not_found', `没有流水号为 ${code} 的订单 / No such order`);
+      // Another store's order is not this manager's to change: as if it did not exist.
+      const storeOf = db.prepare('SELECT store_id FROM payments WHERE out_no = ?').pluck().get(code) as string | undefined;
+      if (storeOf === undefined || !inScope(c.get('terminal'), storeOf, stores) || !d.recon.setAuto(code, auto)) {
+        throw new ApiError(404, 'payment_not_found', `没有流水号为 ${code} 的订单 / No such order`);
+      }
     });
     return c.json(ok({ code, auto }, '修改成功'));
   });

@@ -169,6 +169,11 @@ describe('a chain of stores on one proxy', () => {
     expect(bjRecords.every((r) => r.store === 'bj01')).toBe(true);
     expect((await bjManager.get(`/pay/check_bills?code=${shRun.body.data.code}`)).status).toBe(404);
     expect((await bjManager.post('/pay/check_record/', { provider: 'mct1', day: today(), store: 'sh01' })).status).toBe(403);
+    // Nor may a store's manager change another store's order's auto-reconcile flag.
+    const shOrder = (await chainManager.get('/api/payments?store=sh01&pageSize=1')).body.items[0].outNo as string;
+    expect((await bjManager.post('/pay/consume_order', { code: shOrder, auto: false })).status).toBe(404);
+    expect((await shManager.post('/pay/consume_order', { code: shOrder, auto: false })).status).toBe(200);
+    expect((await bjManager.get(`/pay/order_details?code=${shOrder}&pay_way=2`)).status).toBe(404);
   });
 
   it('keeps a merchant account per store and provider for settlement', async () => {
