@@ -328,9 +328,11 @@ export function payRoutes(d: PayRoutesDeps) {
     const b = (await readJson(c)) as Record<string, unknown> | null;
     if (!b || typeof b !== 'object') throw new ApiError(400, 'param_invalid', '需要 JSON 对象 / A JSON object is required');
     if (b.store !== undefined && typeof b.store !== 'string') throw new ApiError(400, 'param_invalid', 'store 必须是门店编号 / store must be a store id');
-    const storeId = storeFilter(c.get('terminal'), b.store as string | undefined, stores) ?? stores.default.id;
     const existing = typeof b.code === 'string' ? d.settlements.accounts().find((a) => a.code === b.code) : undefined;
     if (existing && !inScope(c.get('terminal'), existing.storeId, stores)) throw new ApiError(404, 'account_not_found', '没有这个账户 / No such account');
+    // An account edited without `store` stays with its store; a new one goes to the one named, else the manager's own.
+    const storeId =
+      existing && b.store === undefined ? existing.storeId : (storeFilter(c.get('terminal'), b.store as string | undefined, stores) ?? stores.default.id);
     const input = {
       code: typeof b.code === 'string' ? b.code : undefined,
       storeId,

@@ -182,6 +182,14 @@ describe('a chain of stores on one proxy', () => {
     expect(accounts.find((a) => a.store === 'bj01')!.merchant).toBe('北京一店');
     const own = (await bjManager.get('/pay/account/')).body.data.data as { store: string }[];
     expect(own.every((a) => a.store === 'bj01')).toBe(true);
+    // A chain manager editing bj01's account without naming the store leaves it with bj01.
+    const bjAccount = accounts.find((a) => a.store === 'bj01') as unknown as { code: string; provider: string; method: number; account: string; period: number };
+    const edited = await chainManager.post('/pay/account/', { code: bjAccount.code, provider: bjAccount.provider, method: bjAccount.method, name: '北京一店 mct1 结算户', account: bjAccount.account, period: bjAccount.period });
+    expect(edited.status, JSON.stringify(edited.body)).toBe(200);
+    const after = ((await chainManager.get('/pay/account/')).body.data.data as { code: string; store: string; name: string }[]).find((a) => a.code === bjAccount.code)!;
+    expect(after).toMatchObject({ store: 'bj01', name: '北京一店 mct1 结算户' });
+    // A store's manager cannot reach another store's account.
+    expect((await shManager.post('/pay/account/', { code: bjAccount.code, provider: 'mct1', method: 1, name: 'x', account: 'y', period: 1 })).status).toBe(404);
   });
 
   it("streams a store's payments to its manager and every store's to a chain manager", async () => {
