@@ -27,6 +27,13 @@ describe('filtersToQuery', () => {
     expect(params({})).toEqual({});
   });
 
+  it("sends a chain manager's chosen store with the filters, and nothing for all stores", () => {
+    const r = filtersToQuery({ ...NO_FILTERS, minYuan: '1' }, 'bj01');
+    expect(r.ok && Object.fromEntries(r.params)).toEqual({ store: 'bj01', minFen: '100' });
+    const all = filtersToQuery(NO_FILTERS, '');
+    expect(all.ok && Object.fromEntries(all.params)).toEqual({});
+  });
+
   it('sends times as instants in China time (+08:00), whatever the browser zone', () => {
     expect(params({ from: '2026-11-23T00:00', to: '2026-11-24T00:00' })).toEqual({ from: '2026-11-23T00:00:00+08:00', to: '2026-11-24T00:00:00+08:00' });
     expect(Date.parse(chinaInstant('2026-11-23T00:00')!)).toBe(Date.parse('2026-11-22T16:00:00Z'));
