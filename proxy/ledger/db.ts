@@ -105,6 +105,8 @@ function cacheStatements(db: Database.Database): void {
 /** Brings the schema up to date, in one transaction (proxies starting together migrate once). */
 export function migrate(db: Db): void {
   db.transaction(() => {
+    // A migration may rewrite a big table: no statement limit for it (PostgreSQL's session has one).
+    if (db.dialect === 'postgres') db.exec('SET LOCAL statement_timeout = 0');
     db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, at TEXT NOT NULL)');
     const done = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
     const migrations: Migration[] = db.dialect === 'postgres' ? POSTGRES_MIGRATIONS : MIGRATIONS;

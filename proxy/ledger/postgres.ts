@@ -18,6 +18,14 @@
  * writers across all proxies run one at a time, as SQLite's writers do — a read-then-write inside a
  * transaction (the refund total before a refund, the next settlement code) stays correct when two
  * proxies do it at once. Nested transactions are savepoints.
+ *
+ * When the network or the database drops: every call is bounded (connect_timeout, TCP keepalives and
+ * tcp_user_timeout on the connection, a statement_timeout on the session), so a proxy answers its
+ * tills with an error instead of hanging on a dead socket. A lost connection is opened again before
+ * the next top-level statement or transaction; a read or a BEGIN that found it lost is sent again
+ * once on the new connection (nothing was done yet). A write outside a transaction runs in a
+ * transaction of its own, so its BEGIN is what meets a connection that died while idle. Nothing in a
+ * transaction is sent again: the transaction died with the connection, and the error goes up.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -48,6 +56,37 @@ interface PQ {
   getisnull(row: number, col: number): boolean;
   cmdTuples(): string;
   escapeIdentifier(s: string): string;
+  /** 0 idle, 1 active, 2 in a transaction, 3 in a failed transaction, 4 unknown: the connection is bad. */
+  transactionStatus(): number;
+}
+
+/** libpq's PQTRANS_UNKNOWN: the connection is lost. */
+const CONNECTION_BAD = 4;
+
+/** How long one statement may run (a wait for the ledger's write lock included) before it fails. */
+export const STATEMENT_TIMEOUT_MS = 30_000;
+
+/**
+ * The connection string with bounds on a dead network, where it does not set them itself: at most
+ * 10 s to connect, and a peer gone silent noticed within about 20 s (keepalives, tcp_user_timeout).
+ */
+export function withNetworkBounds(conninfo: string): string {
+  const bounds: Record<string, string> = {
+    connect_timeout: '10',
+    keepalives: '1',
+    keepalives_idle: '10',
+    keepalives_interval: '5',
+    keepalives_count: '2',
+    tcp_user_timeout: '20000',
+  };
+  if (/^postgres(ql)?:\/\//i.test(conninfo)) {
+    const [base, query = ''] = conninfo.split('?', 2) as [string, string?];
+    const params = new URLSearchParams(query);
+    for (const [k, v] of Object.entries(bounds)) if (!params.has(k)) params.set(k, v);
+    return `${base}?${params}`;
+  }
+  const set = new Set([...conninfo.matchAll(/(\w+)\s*=/g)].map((m) => m[1]));
+  return [conninfo, ...Object.entries(bounds).filter(([k]) => !set.has(k)).map(([k, v]) => `${k}=${v}`)].filter(Boolean).join(' ');
 }
 
 function loadLibpq(): new () => PQ {
@@ -65,6 +104,8 @@ export class PostgresError extends Error {
   constructor(
     message: string,
     readonly code: string | undefined,
+    /** The connection to the database died with it (network, server restart, terminated session). */
+    readonly connectionLost = false,
   ) {
     super(message);
     this.name = 'PostgresError';
@@ -138,19 +179,56 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 class Connection {
-  readonly #pq: PQ;
+  #pq: PQ;
   readonly #prepared = new Map<string, string>();
+  readonly #conninfo: string;
+  readonly #schema: string | undefined;
+  readonly #statementTimeoutMs: number;
   #generation = 0;
+  /** The connection died: no statement goes out on it; `reopen()` makes a new one. */
+  #lost = false;
 
-  constructor(conninfo: string, schema: string | undefined) {
+  constructor(conninfo: string, schema: string | undefined, statementTimeoutMs: number) {
+    this.#conninfo = withNetworkBounds(conninfo);
+    this.#schema = schema;
+    this.#statementTimeoutMs = statementTimeoutMs;
+    this.#pq = this.#connect();
+  }
+
+  #connect(): PQ {
     const Libpq = loadLibpq();
-    this.#pq = new Libpq();
-    this.#pq.connectSync(conninfo);
+    const pq = new Libpq();
+    pq.connectSync(this.#conninfo);
+    this.#pq = pq;
     // Timestamps are stored as text in UTC; `datetime()` reads them as UTC whatever the server says.
-    this.exec("SET TIME ZONE 'UTC'; SET client_min_messages = warning");
-    if (schema) {
-      this.exec(`CREATE SCHEMA IF NOT EXISTS ${this.#pq.escapeIdentifier(schema)}`);
-      this.exec(`SET search_path TO ${this.#pq.escapeIdentifier(schema)}`);
+    this.exec(`SET TIME ZONE 'UTC'; SET client_min_messages = warning; SET statement_timeout = ${Math.max(0, Math.trunc(this.#statementTimeoutMs))}`);
+    if (this.#schema) {
+      this.exec(`CREATE SCHEMA IF NOT EXISTS ${pq.escapeIdentifier(this.#schema)}`);
+      this.exec(`SET search_path TO ${pq.escapeIdentifier(this.#schema)}`);
+    }
+    return pq;
+  }
+
+  get lost(): boolean {
+    return this.#lost;
+  }
+
+  /** A new connection in place of a lost one (its prepared statements start over). Throws when the database cannot be reached. */
+  reopen(): void {
+    try {
+      this.#pq.finish();
+    } catch {
+      // already gone
+    }
+    this.#prepared.clear();
+    this.#generation++;
+    this.#lost = false;
+    try {
+      this.#connect();
+    } catch (err) {
+      // Still unreachable: the next call tries again.
+      this.#lost = true;
+      throw new PostgresError(`the ledger's database cannot be reached: ${(err as Error).message.trim()}`, undefined, true);
     }
   }
 
@@ -158,16 +236,23 @@ class Connection {
     const status = this.#pq.resultStatus();
     if (status === 'PGRES_COMMAND_OK' || status === 'PGRES_TUPLES_OK' || status === 'PGRES_EMPTY_QUERY') return;
     const message = this.#pq.resultErrorMessage() || this.#pq.errorMessage() || status;
-    throw new PostgresError(`${message.trim()} (in: ${sql.slice(0, 120)})`, this.#pq.resultErrorFields()?.sqlState);
+    if (this.#pq.transactionStatus() === CONNECTION_BAD) this.#lost = true;
+    throw new PostgresError(`${message.trim()} (in: ${sql.slice(0, 120)})`, this.#pq.resultErrorFields()?.sqlState, this.#lost);
+  }
+
+  #usable(sql: string): void {
+    if (this.#lost) throw new PostgresError(`the connection to the ledger's database was lost (in: ${sql.slice(0, 120)})`, undefined, true);
   }
 
   exec(sql: string): void {
+    this.#usable(sql);
     this.#pq.exec(sql);
     this.#check(sql);
   }
 
   /** Runs one statement (prepared on the server once per text) and returns its rows. */
   query(text: string, nParams: number, params: (string | null)[]): { rows: Record<string, unknown>[]; changes: number } {
+    this.#usable(text);
     let name = this.#prepared.get(text);
     if (!name) {
       if (this.#prepared.size >= STATEMENT_CACHE_SIZE) {
@@ -204,16 +289,28 @@ class Connection {
   }
 }
 
+/**
+ * Runs a call against the connection. Outside a transaction, a call that finds the connection dead
+ * is sent `again` on a new one when that is harmless (a plain read, a BEGIN); a write on its own gets
+ * an `own transaction`, whose BEGIN is what finds the dead connection; a `once` call is not repeated.
+ */
+type Guard = <T>(call: () => T, mode: 'again' | 'own transaction' | 'once') => T;
+
 class PgStatement implements Statement {
   readonly reader: boolean;
   readonly #conn: Connection;
+  readonly #guard: Guard;
   readonly #sql: { text: string; names: string[]; count: number };
+  /** A plain SELECT: sent again on a new connection when the old one was found dead. */
+  readonly #readOnly: boolean;
   #pluck = false;
 
-  constructor(conn: Connection, sql: string) {
+  constructor(conn: Connection, guard: Guard, sql: string) {
     this.#conn = conn;
+    this.#guard = guard;
     this.#sql = translateSql(sql);
     this.reader = /^\s*(SELECT|WITH|VALUES)\b/i.test(sql) || /\bRETURNING\b/i.test(sql);
+    this.#readOnly = /^\s*SELECT\b/i.test(sql) && !/\bFOR\s+UPDATE\b/i.test(sql);
   }
 
   pluck(on = true): this {
@@ -237,7 +334,8 @@ class PgStatement implements Statement {
   }
 
   #rows(args: unknown[]) {
-    return this.#conn.query(this.#sql.text, this.#sql.count, this.#params(args));
+    const params = this.#params(args);
+    return this.#guard(() => this.#conn.query(this.#sql.text, this.#sql.count, params), this.#readOnly ? 'again' : 'own transaction');
   }
 
   get(...args: unknown[]): unknown {
@@ -258,16 +356,49 @@ class PgStatement implements Statement {
 
 /** Where a PostgreSQL ledger lives: the connection string and, optionally, its schema. */
 export interface PostgresTarget {
+  /** One statement's limit, a wait for the write lock included (default STATEMENT_TIMEOUT_MS). */
+  statementTimeoutMs?: number;
   url: string;
   /** A schema of its own (created when missing); default: the connection's search_path. */
   schema?: string;
 }
 
 export function openPostgres(target: PostgresTarget): Db {
-  const conn = new Connection(target.url, target.schema);
+  const conn = new Connection(target.url, target.schema, target.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS);
   const statements = new Map<string, PgStatement>();
   let depth = 0;
   let open = true;
+
+  /**
+   * Outside a transaction, a lost connection is opened again first, and a call that found it lost is
+   * sent again once when that is harmless. Inside one, nothing is: the transaction died with it.
+   */
+  const guard: Guard = (call, mode) => {
+    if (depth > 0) return call();
+    if (conn.lost) conn.reopen();
+    if (mode === 'own transaction') {
+      guard(() => conn.exec('BEGIN'), 'again');
+      try {
+        const result = call();
+        conn.exec('COMMIT');
+        return result;
+      } catch (err) {
+        try {
+          if (!conn.lost) conn.exec('ROLLBACK');
+        } catch {
+          // nothing more to undo
+        }
+        throw err;
+      }
+    }
+    try {
+      return call();
+    } catch (err) {
+      if (mode !== 'again' || !(err instanceof PostgresError && err.connectionLost)) throw err;
+      conn.reopen();
+      return call();
+    }
+  };
 
   const db: Db = {
     dialect: 'postgres',
@@ -281,17 +412,33 @@ export function openPostgres(target: PostgresTarget): Db {
       let s = statements.get(sql);
       if (!s) {
         if (statements.size >= STATEMENT_CACHE_SIZE) statements.clear();
-        statements.set(sql, (s = new PgStatement(conn, sql)));
+        statements.set(sql, (s = new PgStatement(conn, guard, sql)));
       }
       return s.pluck(false);
     },
     exec(sql: string) {
-      conn.exec(sql);
+      guard(() => conn.exec(sql), 'once');
     },
     transaction<A extends unknown[], R>(fn: (...a: A) => R) {
       const run = (...a: A): R => {
         const savepoint = depth > 0 ? `sp${depth}` : undefined;
-        conn.exec(savepoint ? `SAVEPOINT ${savepoint}` : `BEGIN; SELECT pg_advisory_xact_lock(${LEDGER_WRITE_LOCK})`);
+        // A BEGIN that meets a dead connection did nothing: it is sent again on a new one.
+        if (savepoint) conn.exec(`SAVEPOINT ${savepoint}`);
+        else {
+          try {
+            guard(() => conn.exec(`BEGIN; SELECT pg_advisory_xact_lock(${LEDGER_WRITE_LOCK})`), 'again');
+          } catch (err) {
+            // The lock wait ran out (statement_timeout): the transaction was begun, end it.
+            if (!conn.lost) {
+              try {
+                conn.exec('ROLLBACK');
+              } catch {
+                // nothing more to undo
+              }
+            }
+            throw err;
+          }
+        }
         depth++;
         try {
           const result = fn(...a);
