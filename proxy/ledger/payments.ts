@@ -64,7 +64,7 @@ function toPayment(r: Row): PaymentRecord {
   return {
     outNo: String(r.out_no),
     terminalId: String(r.terminal_id),
-    storeId: String(r.store_id ?? 'main'),
+    storeId: String(r.store_id),
     provider: String(r.provider),
     method: String(r.method),
     amountFen: Number(r.amount_fen),
@@ -220,10 +220,9 @@ export class Ledger {
    * This proxy's id, the same across its restarts, written on every payment, refund and payment event
    * (proxy/events/chain-feed.ts relays the others'; makeUnsettledDue spares the others' calls).
    */
-  #origin: string | null;
-  constructor(db: Db, options: { origin?: string } = {}) {
+  #origin: string | null = null;
+  constructor(db: Db) {
     this.#db = db;
-    this.#origin = options.origin ?? null;
   }
 
   /** Set once the proxy knows its address (its id defaults to host:port). */
@@ -265,7 +264,7 @@ export class Ledger {
       )
       .run({
         origin: this.#origin,
-        outNo: p.outNo, terminalId: p.terminalId, storeId: p.storeId ?? 'main', provider: p.provider, method: p.method, amountFen: p.amountFen,
+        outNo: p.outNo, terminalId: p.terminalId, storeId: p.storeId, provider: p.provider, method: p.method, amountFen: p.amountFen,
         authCode: p.authCode ?? null, status: p.status, message: p.message ?? null,
         items: p.items ? JSON.stringify(p.items) : null, remark: p.remark ?? null, billNo: p.billNo ?? null, createdAt: p.createdAt,
         nextCheckAt: p.nextCheckAt ?? null, deadlineAt: p.deadlineAt ?? null,
@@ -329,6 +328,8 @@ export class Ledger {
    * that dies mid-check leaves the claim to run out and another proxy checks then.
    */
   claimDue(now: number, leaseUntil: number, wanted: (id: string) => boolean): { payments: PaymentRecord[]; refunds: RefundRecord[] } {
+    // Most ticks find nothing due: they read, and take no write lock.
+    if (!this.due(now, 1).length && !this.dueRefunds(now, 1).length) return { payments: [], refunds: [] };
     return this.transaction(() => {
       const payments = this.due(now).filter((p) => wanted(p.outNo));
       const refunds = this.dueRefunds(now).filter((r) => wanted(r.refundNo));

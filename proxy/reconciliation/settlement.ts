@@ -53,7 +53,7 @@ type Row = Record<string, unknown>;
 
 const toAccount = (r: Row): Account => ({
   code: String(r.code),
-  storeId: String(r.store_id ?? 'main'),
+  storeId: String(r.store_id),
   merchant: String(r.merchant),
   provider: String(r.provider),
   method: Number(r.method),

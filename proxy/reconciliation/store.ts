@@ -4,6 +4,7 @@
  * orders is read and written in one pass each.
  */
 import { createHash } from 'node:crypto';
+import { DEFAULT_STORE_ID } from '../config.ts';
 import type { Db } from '../ledger/db.ts';
 import type { ProviderBillEntry } from '../providers/types.ts';
 import { headerOf, type Issue, type OurOrder, type ReconRow, type ReconStatus } from './match.ts';
@@ -46,8 +47,8 @@ export const md5 = (s: string) => createHash('md5').update(s).digest('hex');
  * The run of a store's provider's day has one code, so running the day again replaces it. The
  * default store keeps the codes runs had before stores existed.
  */
-export const runCode = (provider: string, day: string, storeId = 'main') =>
-  md5(storeId === 'main' ? `recon|${provider}|${day}` : `recon|${storeId}|${provider}|${day}`);
+export const runCode = (provider: string, day: string, storeId = DEFAULT_STORE_ID) =>
+  md5(storeId === DEFAULT_STORE_ID ? `recon|${provider}|${day}` : `recon|${storeId}|${provider}|${day}`);
 
 type Row = Record<string, unknown>;
 
@@ -70,7 +71,7 @@ const ORDER_COLUMNS = 'out_no, status, amount_fen, refunded_fen, error_code, pai
 function toRun(r: Row): RunRecord {
   return {
     code: String(r.code),
-    storeId: String(r.store_id ?? 'main'),
+    storeId: String(r.store_id),
     provider: String(r.provider),
     day: String(r.day),
     person: String(r.person),

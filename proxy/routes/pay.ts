@@ -73,8 +73,9 @@ export function payRoutes(d: PayRoutesDeps) {
 
   /** pay_method of an order: 1 未支付 until it is paid, else its channel. */
   function payMethodSql(): { sql: string; args: string[] } {
-    const wx = methodsOfChannel(allProviders(), PAY_METHOD.wechat);
-    const ali = methodsOfChannel(allProviders(), PAY_METHOD.alipay);
+    const all = allProviders();
+    const wx = methodsOfChannel(all, PAY_METHOD.wechat);
+    const ali = methodsOfChannel(all, PAY_METHOD.alipay);
     const list = (ids: string[]) => ids.map(() => '?').join(',') || 'NULL';
     return {
       sql: `CASE WHEN status NOT IN ('paid', 'refunded') THEN 1 WHEN method IN (${list(wx)}) THEN 2 WHEN method IN (${list(ali)}) THEN 3 ELSE 4 END`,

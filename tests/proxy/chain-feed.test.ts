@@ -28,8 +28,10 @@ describe('ChainFeed on two connections to one ledger', () => {
     const dir = tempDataDir();
     dirs.push(dir);
     [dbA, dbB] = [openDb(dir), openDb(dir)];
-    a = new Ledger(dbA, { origin: 'PA0000001' });
-    b = new Ledger(dbB, { origin: 'PB0000001' });
+    a = new Ledger(dbA);
+    a.origin = 'PA0000001';
+    b = new Ledger(dbB);
+    b.origin = 'PB0000001';
     const bus = new EventBus();
     published = [];
     bus.subscribe((p, terminalId) => published.push({ outNo: p.outNo, status: p.status, terminalId }));

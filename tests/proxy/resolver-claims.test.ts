@@ -53,6 +53,14 @@ describe("a chain's resolvers on one ledger", () => {
     expect(a.getPayment(busy)!.nextCheckAt).toBe(now - 1);
   });
 
+  it('an idle tick (nothing due) takes no write lock, so it never waits for another proxy writing', () => {
+    const started = Date.now();
+    // Proxy A is in a write transaction; B's resolver ticks with nothing due (time 0: nothing is due then).
+    const idle = a.transaction(() => b.claimDue(0, 1_000, all));
+    expect(idle).toEqual({ payments: [], refunds: [] });
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
   it("a restart makes the unsettled due at once, but spares a payment that may be in another proxy's provider call", () => {
     const now = Date.now();
     const inCall = insert(a, now - 1_000, now + 60_000); // just stored by a live proxy, its pay call running
